@@ -1,0 +1,44 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "TSDB", targets: ["TSDB"]),
+        .library(name: "SQLite", targets: ["SQLite"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, libzstd-dev; see scripts/setup-debian.sh).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+
+        .target(name: "SQLite", dependencies: ["CSQLite"]),
+        .target(name: "TSDB", dependencies: [
+            "SQLite", "CZstd",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "PromQL", dependencies: ["TSDB"]),
+        .target(name: "Template"),
+        .target(name: "Rules", dependencies: ["PromQL", "Template"]),
+        .target(name: "Ingest", dependencies: ["TSDB"]),
+        .target(name: "Notify", dependencies: ["SQLite", "Template"]),
+        .target(name: "Server", dependencies: ["Rules", "Notify", "Ingest"]),
+        .executableTarget(name: "vigil", dependencies: [
+            "Server", "TSDB",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Appends batches to a TSDB and reports each acknowledged one; the crash tests
+        // kill it with SIGKILL and check what survived.
+        .executableTarget(name: "vigil-tsdb-stress", dependencies: ["TSDB"]),
+
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
+    ]
+)

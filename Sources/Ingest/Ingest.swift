@@ -1,0 +1,2 @@
+/// Scraping, exposition-format parsing and remote-write decoding (issue 5).
+public enum Ingest {}

@@ -1,0 +1,2 @@
+/// Rule files, recording-rule materializer and alert state machine (issue 4).
+public enum Rules {}

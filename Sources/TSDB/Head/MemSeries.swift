@@ -1,0 +1,62 @@
+/// A closed chunk still in memory: immutable encoded bytes with their time bounds.
+public struct MemChunk: Sendable {
+    public let minTime: Int64
+    public let maxTime: Int64
+    public let bytes: [UInt8]
+}
+
+/// One series in the head. Its mutable state is guarded by the lock of its stripe
+/// (`HeadStripes`), never by a lock of its own, to keep the per-series footprint small.
+final class MemSeries: @unchecked Sendable {
+    let ref: SeriesRef
+    /// Label pairs as symbol ids: name, value, name, value...
+    let symbols: [UInt32]
+    /// The chunk samples are appended to.
+    var open = XORChunkAppender()
+    /// Closed chunks not yet persisted, oldest first.
+    var closed: [MemChunk] = []
+    /// Where the open chunk must be closed at the latest (aligned chunk-range end).
+    var openBoundary: Int64 = .min
+    var firstTime: Int64 = .max
+    var lastTime: Int64 = .min
+    var lastValueBits: UInt64 = 0
+    /// Everything at or before this time is in the `chunks` table.
+    var persistedMaxTime: Int64 = .min
+    /// Bumped on every change; a checkpoint compares it with `checkpointedVersion`.
+    var version: UInt32 = 0
+    var checkpointedVersion: UInt32 = 0
+
+    init(ref: SeriesRef, symbols: [UInt32]) {
+        self.ref = ref
+        self.symbols = symbols
+    }
+
+    var isDirty: Bool { version != checkpointedVersion }
+
+    /// Appends one sample the caller has already checked is newer than `lastTime`.
+    @inline(__always)
+    func append(_ t: Int64, _ v: Double, samplesPerChunk: Int, chunkRange: Int64) {
+        if open.count > 0 && (open.count >= samplesPerChunk || t >= openBoundary) {
+            closed.append(MemChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: open.bytes))
+            open = XORChunkAppender()
+        }
+        if open.count == 0 {
+            openBoundary = HeadStripes.rangeEnd(t, chunkRange)
+        }
+        open.append(t, v)
+        if t < firstTime { firstTime = t }
+        lastTime = t
+        lastValueBits = v.bitPattern
+        version &+= 1
+    }
+
+    /// The in-memory chunks (closed then open) overlapping [mint, maxt].
+    func memChunks(mint: Int64, maxt: Int64) -> [MemChunk] {
+        var out: [MemChunk] = []
+        for c in closed where c.maxTime >= mint && c.minTime <= maxt { out.append(c) }
+        if open.count > 0 && open.maxTime >= mint && open.minTime <= maxt {
+            out.append(MemChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: open.bytes))
+        }
+        return out
+    }
+}

@@ -1,0 +1,232 @@
+/// Interned strings and the inverted index (label pair → postings) of the head.
+///
+/// Every label string is stored once and referred to by a 32-bit symbol id, so a series'
+/// labels cost 8 bytes a pair. One reader-writer lock guards it: series creation writes,
+/// queries read.
+final class MemIndex: @unchecked Sendable {
+    private let lock = RWLock()
+    private var symbols: ContiguousArray<String> = []
+    private var symbolIDs: [ByteString: UInt32] = [:]
+    /// name symbol → value symbol → sorted refs.
+    private var postings: [UInt32: [UInt32: [SeriesRef]]] = [:]
+    private var allRefs: [SeriesRef] = []
+    /// Symbols created since they were last taken for persistence.
+    private var newSymbols: [(UInt32, String)] = []
+
+    var seriesCount: Int { lock.withReadLock { allRefs.count } }
+    /// The series count for a caller already inside `withWriteLock`.
+    var seriesCountLocked: Int { allRefs.count }
+    var symbolCount: Int { lock.withReadLock { symbols.count } }
+
+    // MARK: Writing
+
+    /// Interns `labels` and indexes `ref` under each pair. `ref` must exceed every indexed ref
+    /// (callers assign refs under `withWriteLock`) so postings stay sorted by appending.
+    func add(ref: SeriesRef, labels: Labels) -> [UInt32] {
+        lock.withWriteLock { addLocked(ref: ref, labels: labels) }
+    }
+
+    /// Runs `body` with the write lock held, for callers that allocate a ref and index it atomically.
+    func withWriteLock<T>(_ body: () throws -> T) rethrows -> T {
+        try lock.withWriteLock(body)
+    }
+
+    func addLocked(ref: SeriesRef, labels: Labels) -> [UInt32] {
+        var syms: [UInt32] = []
+        syms.reserveCapacity(labels.count * 2)
+        for l in labels {
+            let n = intern(l.name), v = intern(l.value)
+            syms.append(n)
+            syms.append(v)
+            postings[n, default: [:]][v, default: []].append(ref)
+        }
+        if let last = allRefs.last, last > ref {
+            // Only recovery of out-of-order ids can get here; keep the invariant anyway.
+            let i = Postings.lowerBound(allRefs, ref, from: 0)
+            allRefs.insert(ref, at: i)
+            for k in stride(from: 0, to: syms.count, by: 2) {
+                postings[syms[k]]![syms[k + 1]]!.sort()
+            }
+        } else {
+            allRefs.append(ref)
+        }
+        return syms
+    }
+
+    /// Indexes a recovered series whose labels are already symbol ids.
+    func addRecovered(ref: SeriesRef, symbols syms: [UInt32]) {
+        lock.withWriteLock {
+            for k in stride(from: 0, to: syms.count, by: 2) {
+                postings[syms[k], default: [:]][syms[k + 1], default: []].append(ref)
+            }
+            allRefs.append(ref)
+        }
+    }
+
+    /// Restores a persisted symbol (recovery); ids must arrive in increasing order from 0.
+    func restoreSymbol(id: UInt32, _ s: String) {
+        lock.withWriteLock {
+            while symbols.count < Int(id) { symbols.append("") }
+            symbols.append(s)
+            if symbolIDs[ByteString(s)] == nil { symbolIDs[ByteString(s)] = id }
+        }
+    }
+
+    /// Whether every id names a restored symbol (a damaged series row may not).
+    func symbolsAreKnown(_ syms: [UInt32]) -> Bool {
+        lock.withReadLock { syms.allSatisfy { Int($0) < symbols.count } }
+    }
+
+    private func intern(_ s: String) -> UInt32 {
+        let key = ByteString(s)
+        if let id = symbolIDs[key] { return id }
+        let id = UInt32(symbols.count)
+        symbols.append(s)
+        symbolIDs[key] = id
+        newSymbols.append((id, s))
+        return id
+    }
+
+    /// The symbols created since the last call, for persisting with the next commit.
+    func takeNewSymbols() -> [(UInt32, String)] {
+        lock.withWriteLock {
+            let s = newSymbols
+            newSymbols.removeAll()
+            return s
+        }
+    }
+
+    /// Returns symbols taken by a commit that then failed, so the next commit persists them.
+    func requeueSymbols(_ syms: [(UInt32, String)]) {
+        guard !syms.isEmpty else { return }
+        lock.withWriteLock { newSymbols.insert(contentsOf: syms, at: 0) }
+    }
+
+    /// Removes series from the index (retention); `labelsOf` gives each one's symbol pairs.
+    func remove(_ refs: [SeriesRef], symbolsOf: (SeriesRef) -> [UInt32]?) {
+        guard !refs.isEmpty else { return }
+        let sorted = refs.sorted()
+        lock.withWriteLock {
+            var touched: [UInt32: Set<UInt32>] = [:]
+            for r in sorted {
+                guard let syms = symbolsOf(r) else { continue }
+                for k in stride(from: 0, to: syms.count, by: 2) { touched[syms[k], default: []].insert(syms[k + 1]) }
+            }
+            for (n, values) in touched {
+                for v in values {
+                    let kept = Postings.subtract(postings[n]?[v] ?? [], sorted)
+                    postings[n]![v] = kept.isEmpty ? nil : kept
+                }
+                if postings[n]!.isEmpty { postings[n] = nil }
+            }
+            allRefs = Postings.subtract(allRefs, sorted)
+        }
+    }
+
+    // MARK: Reading
+
+    func labels(of syms: [UInt32]) -> Labels {
+        lock.withReadLock { labelsLocked(syms) }
+    }
+
+    private func labelsLocked(_ syms: [UInt32]) -> Labels {
+        var ls: [Label] = []
+        ls.reserveCapacity(syms.count / 2)
+        for k in stride(from: 0, to: syms.count, by: 2) {
+            ls.append(Label(symbols[Int(syms[k])], symbols[Int(syms[k + 1])]))
+        }
+        return Labels(sortedUnchecked: ls)
+    }
+
+    /// The symbol ids of `labels` if every string is known (nil means no such series exists).
+    func symbolIDs(of labels: Labels) -> [UInt32]? {
+        lock.withReadLock {
+            var syms: [UInt32] = []
+            syms.reserveCapacity(labels.count * 2)
+            for l in labels {
+                guard let n = symbolIDs[ByteString(l.name)], let v = symbolIDs[ByteString(l.value)] else { return nil }
+                syms.append(n)
+                syms.append(v)
+            }
+            return syms
+        }
+    }
+
+    /// The refs of every series selected by `matchers`, sorted, with Prometheus semantics.
+    func postings(for matchers: [Matcher]) -> [SeriesRef] {
+        lock.withReadLock {
+            var positive: [[SeriesRef]] = []
+            var negative: [[SeriesRef]] = []
+            for m in matchers {
+                if m.matchesEmpty {
+                    // Selects series lacking the label plus those whose value matches: i.e.
+                    // everything except series whose value fails the matcher.
+                    let failing = refsLocked(name: m.name, where: m.inverse)
+                    if !failing.isEmpty { negative.append(failing) }
+                } else {
+                    let matching = refsLocked(name: m.name, where: m)
+                    if matching.isEmpty { return [] }
+                    positive.append(matching)
+                }
+            }
+            var result = positive.isEmpty ? allRefs : Postings.intersect(positive)
+            for n in negative where !result.isEmpty { result = Postings.subtract(result, n) }
+            return result
+        }
+    }
+
+    /// Union of the postings of every value of `name` that satisfies `m`.
+    private func refsLocked(name: String, where m: Matcher) -> [SeriesRef] {
+        guard let n = symbolIDs[ByteString(name)], let values = postings[n] else { return [] }
+        switch m.kind {
+        case .equal:
+            guard let v = symbolIDs[ByteString(m.value)] else { return [] }
+            return values[v] ?? []
+        case .regexMatch:
+            if let literals = m.regex?.literalAlternatives {
+                var lists: [[SeriesRef]] = []
+                for s in literals {
+                    if let v = symbolIDs[ByteString(s)], let p = values[v] { lists.append(p) }
+                }
+                return Postings.union(lists)
+            }
+        case .notEqual, .regexNoMatch:
+            break
+        }
+        var lists: [[SeriesRef]] = []
+        for (v, refs) in values where m.matches(symbols[Int(v)]) { lists.append(refs) }
+        return Postings.union(lists)
+    }
+
+    /// Label names that occur on at least one series in `refs` (all series when nil), sorted.
+    /// Every label name in the index, sorted.
+    func labelNames() -> [String] {
+        lock.withReadLock { postings.keys.map { symbols[Int($0)] }.sorted { $0.utf8Precedes($1) } }
+    }
+
+    /// Values of label `name` on series in `refs` (all series when nil), sorted.
+    func labelValues(_ name: String, refs: [SeriesRef]?) -> [String] {
+        lock.withReadLock {
+            guard let n = symbolIDs[ByteString(name)], let values = postings[n] else { return [] }
+            guard let refs else { return values.keys.map { symbols[Int($0)] }.sorted { $0.utf8Precedes($1) } }
+            var out: [String] = []
+            for (v, p) in values where !Postings.intersect(p, refs).isEmpty { out.append(symbols[Int(v)]) }
+            return out.sorted { $0.utf8Precedes($1) }
+        }
+    }
+
+    /// Per label name, how many distinct values it has, and per label pair how many series:
+    /// what `/api/v1/status/tsdb` reports.
+    func cardinalities() -> (valuesPerName: [(String, Int)], seriesPerPair: [(String, Int)]) {
+        lock.withReadLock {
+            var perName: [(String, Int)] = []
+            var perPair: [(String, Int)] = []
+            for (n, values) in postings {
+                let name = symbols[Int(n)]
+                perName.append((name, values.count))
+                for (v, p) in values { perPair.append(("\(name)=\(symbols[Int(v)])", p.count)) }
+            }
+            return (perName, perPair)
+        }
+    }
+}

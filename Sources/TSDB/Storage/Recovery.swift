@@ -1,0 +1,125 @@
+import SQLite
+
+extension TSDB {
+    /// Restores the head from the last checkpoint plus the append log after it.
+    ///
+    /// Replay is idempotent: a sample at or before a series' newest time is skipped, so rows
+    /// that a checkpoint already covered but had not yet trimmed do no harm. A record that fails
+    /// its checksum ends the log: it and every later row are cut, with a log line.
+    func recover() throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let db = storage.writer
+        do {
+            try db.query("SELECT id, value FROM symbols ORDER BY id") { row in
+                index.restoreSymbol(id: UInt32(truncatingIfNeeded: row.int64(0)), row.text(1))
+            }
+            var seriesCount = 0
+            try db.query("SELECT id, labels FROM series ORDER BY id") { row in
+                let ref = SeriesRef(UInt64(bitPattern: row.int64(0)))
+                let syms: [UInt32]? = row.withBlob(1) { p in
+                    var r = ByteReader(p)
+                    var out: [UInt32] = []
+                    while !r.isAtEnd { out.append(UInt32(truncatingIfNeeded: r.uvarint())) }
+                    return r.failed || out.count % 2 != 0 ? nil : out
+                }
+                guard let syms, index.symbolsAreKnown(syms) else {
+                    logger.warning("recovery: series \(ref) has damaged labels; skipped")
+                    return
+                }
+                restoreSeries(ref: ref, symbols: syms)
+                seriesCount += 1
+            }
+            var headMin = Int64.max, headMax = Int64.min
+            try db.query("SELECT series_id, first_t, persisted_maxt, data FROM head") { row in
+                let ref = SeriesRef(UInt64(bitPattern: row.int64(0)))
+                let firstT = row.int64(1), persisted = row.int64(2)
+                let data: [UInt8]? = row.isNull(3) ? nil : row.blob(3)
+                head.withSeries(ref) { s in
+                    guard let s else { return }
+                    s.firstTime = firstT
+                    s.persistedMaxTime = persisted
+                    s.lastTime = persisted
+                    if let data, !data.isEmpty {
+                        do {
+                            let open = try XORChunkAppender(resuming: data)
+                            s.open = open
+                            if open.count > 0 {
+                                s.openBoundary = HeadStripes.rangeEnd(open.minTime, options.chunkRangeMilliseconds)
+                                s.lastTime = max(s.lastTime, open.maxTime)
+                                s.lastValueBits = open.lastValue.bitPattern
+                            }
+                        } catch {
+                            logger.error("recovery: head chunk of series \(ref) is damaged; its samples since the last persisted chunk are lost")
+                        }
+                    }
+                    if s.firstTime < headMin { headMin = s.firstTime }
+                    if s.lastTime > headMax { headMax = s.lastTime }
+                }
+            }
+            // Replay the log.
+            var replayed = 0, records = 0
+            var badID: Int64? = nil
+            let perChunk = options.samplesPerChunk, range = options.chunkRangeMilliseconds
+            try db.query("SELECT id, data FROM wal ORDER BY id") { row in
+                if badID != nil { return }
+                let id = row.int64(0)
+                let failure = row.withBlob(1) { p -> WALRecord.DecodeError? in
+                    do throws(WALRecord.DecodeError) {
+                        try WALRecord.decode(p) { ref, t, v in
+                            head.withSeries(ref) { s in
+                                guard let s, t > s.lastTime else { return }
+                                s.append(t, v, samplesPerChunk: perChunk, chunkRange: range)
+                                replayed += 1
+                                if t < headMin { headMin = t }
+                                if t > headMax { headMax = t }
+                            }
+                        }
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+                if let failure {
+                    badID = id
+                    logger.error("recovery: append log record \(id) is damaged (\(failure)); cutting the log there")
+                } else {
+                    records += 1
+                }
+            }
+            if let badID {
+                let cut = try db.scalarInt("SELECT count(*) FROM wal WHERE id >= ?1", .int(badID)) ?? 0
+                try db.run("DELETE FROM wal WHERE id >= ?1", .int(badID))
+                statsValue.truncatedRecords = Int(cut)
+                logger.error("recovery: cut \(cut) damaged or later log record(s) starting at \(badID)")
+            }
+            logBytesSinceCheckpoint = Int(try db.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM wal") ?? 0)
+            statsValue.recoveredSamples = replayed
+            headMinTime = headMin
+            headMaxTime = headMax
+            if headMax != .min, options.retentionMilliseconds > 0 {
+                minValidTime = headMax &- options.retentionMilliseconds
+            }
+            let elapsed = clock.now - started
+            logger.info("recovered database", metadata: [
+                "path": "\(storage.path)", "series": "\(seriesCount)", "log_records": "\(records)",
+                "replayed_samples": "\(replayed)", "duration": "\(elapsed)",
+            ])
+        } catch let e as SQLiteError {
+            throw TSDBError.storage("recovering \(storage.path): \(e)")
+        }
+    }
+
+    /// Puts a persisted series back into the head and the index.
+    private func restoreSeries(ref: SeriesRef, symbols syms: [UInt32]) {
+        let labels = index.labels(of: syms)
+        let series = MemSeries(ref: ref, symbols: syms)
+        let h = labels.hashValue
+        let hs = head.stripe(forHash: h)
+        hs.lock.withLock { hs.byHash[h, default: []].append(series) }
+        let rs = head.stripe(for: ref)
+        rs.lock.withLock { rs.byRef[ref] = series }
+        index.addRecovered(ref: ref, symbols: syms)
+        if ref.raw > nextRef { nextRef = ref.raw }
+    }
+}

@@ -1,0 +1,107 @@
+import SQLite
+
+/// What one retention run removed.
+public struct RetentionResult: Sendable, Equatable {
+    public var cutoff: Int64 = .min
+    public var chunksDeleted = 0
+    public var chunksTrimmed = 0
+    public var seriesRemoved = 0
+}
+
+extension TSDB {
+    /// Drops every sample older than the newest sample minus the retention time: whole chunks
+    /// from SQLite and memory, the old part of chunks that straddle the cutoff, and series
+    /// left with no samples at all. Nothing newer than the cutoff is touched.
+    @discardableResult
+    public func applyRetention() throws -> RetentionResult {
+        try maintenanceLock.withLock { try retentionLocked(now: nil) }
+    }
+
+    /// As `applyRetention()`, with the cutoff computed from `now` instead of the head's newest sample.
+    @discardableResult
+    public func applyRetention(now: Int64) throws -> RetentionResult {
+        try maintenanceLock.withLock { try retentionLocked(now: now) }
+    }
+
+    private func retentionLocked(now: Int64?) throws -> RetentionResult {
+        var result = RetentionResult()
+        guard options.retentionMilliseconds > 0 else { return result }
+        let newest = now ?? maxTime
+        guard newest != .min else { return result }
+        let cutoff = newest &- options.retentionMilliseconds
+        result.cutoff = cutoff
+        statsLock.withLock { if cutoff > minValidTime { minValidTime = cutoff } }
+
+        // Memory: closed chunks wholly before the cutoff go; series with nothing left go.
+        var dead: [MemSeries] = []
+        head.forEachSeries { s in
+            let before = s.closed.count
+            s.closed.removeAll { $0.maxTime < cutoff }
+            result.chunksDeleted += before - s.closed.count
+            if s.firstTime < cutoff { s.firstTime = cutoff }
+            if s.lastTime < cutoff && s.lastTime != .min { dead.append(s) }
+        }
+        // SQLite: whole chunks, then the straddling ones re-encoded without the old samples.
+        let db = storage.writer
+        let maxSpan = max(options.chunkRangeMilliseconds, options.compactionWindowMilliseconds)
+        var straddling: [(Int64, Int64, [UInt8])] = []
+        try storage.withReader { conn in
+            try conn.query("SELECT series_id, mint, data FROM chunks WHERE maxt >= ?1 AND maxt < ?2 AND mint < ?1",
+                           .int(cutoff), .int(cutoff &+ maxSpan)) { row in
+                straddling.append((row.int64(0), row.int64(1), row.blob(2)))
+            }
+        }
+        try commitLock.withLock {
+            try db.transaction {
+                try db.run("DELETE FROM chunks WHERE maxt < ?1", .int(cutoff))
+                result.chunksDeleted += db.changes
+                for (id, mint, data) in straddling {
+                    var it = SeriesIterator(chunks: [data], mint: cutoff, maxt: .max)
+                    let kept = it.collect()
+                    try db.run("DELETE FROM chunks WHERE series_id = ?1 AND mint = ?2", .int(id), .int(mint))
+                    guard let first = kept.first, let last = kept.last else { continue }
+                    let encoded = CompactCodec.encode(timestamps: kept.map(\.t), values: kept.map(\.v))
+                    try db.run("INSERT OR REPLACE INTO chunks(series_id, mint, maxt, data) VALUES(?1, ?2, ?3, ?4)",
+                               .int(id), .int(first.t), .int(last.t), .blob(encoded))
+                    result.chunksTrimmed += 1
+                }
+                for s in dead {
+                    let id = Int64(bitPattern: s.ref.raw)
+                    try db.run("DELETE FROM series WHERE id = ?1", .int(id))
+                    try db.run("DELETE FROM head WHERE series_id = ?1", .int(id))
+                    try db.run("DELETE FROM chunks WHERE series_id = ?1", .int(id))
+                }
+            }
+        }
+        removeFromHead(dead)
+        result.seriesRemoved = dead.count
+        statsLock.withLock {
+            statsValue.retentionRuns += 1
+            statsValue.seriesRemoved += dead.count
+            if headMinTime < cutoff { headMinTime = cutoff }
+        }
+        if result.chunksDeleted + result.seriesRemoved > 0 {
+            logger.info("retention", metadata: ["cutoff": "\(cutoff)", "chunks_deleted": "\(result.chunksDeleted)",
+                                                 "chunks_trimmed": "\(result.chunksTrimmed)", "series_removed": "\(dead.count)"])
+        }
+        return result
+    }
+
+    /// Removes series from the hash and ref stripes and from the index.
+    func removeFromHead(_ dead: [MemSeries]) {
+        guard !dead.isEmpty else { return }
+        for s in dead {
+            let labels = index.labels(of: s.symbols)
+            let h = labels.hashValue
+            let hs = head.stripe(forHash: h)
+            hs.lock.withLock {
+                hs.byHash[h]?.removeAll { $0 === s }
+                if hs.byHash[h]?.isEmpty == true { hs.byHash[h] = nil }
+            }
+            let rs = head.stripe(for: s.ref)
+            rs.lock.withLock { rs.byRef[s.ref] = nil }
+        }
+        let symbolsByRef = Dictionary(uniqueKeysWithValues: dead.map { ($0.ref, $0.symbols) })
+        index.remove(dead.map(\.ref)) { symbolsByRef[$0] }
+    }
+}

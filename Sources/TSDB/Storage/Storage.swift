@@ -1,0 +1,83 @@
+import SQLite
+
+/// The SQLite file behind a database: its schema, the writer connection and a pool of
+/// read-only connections for queries.
+///
+/// The writer is not locked here: `TSDB` serializes every use of it behind its commit lock,
+/// because a batch's head update and its durable row must be ordered together.
+final class Storage: @unchecked Sendable {
+    static let fileName = "vigil.db"
+    static let schemaVersion: Int64 = 1
+
+    let path: String
+    let writer: Connection
+    private let poolLock = Lock()
+    private var idleReaders: [Connection] = []
+    private let maxIdleReaders: Int
+
+    init(directory: String, durability: TSDBOptions.Durability, readers: Int) throws {
+        path = directory + "/" + Storage.fileName
+        writer = try Connection(path: path)
+        maxIdleReaders = max(1, readers)
+        // auto_vacuum must be chosen before the first table exists.
+        try writer.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        let mode = try writer.setJournalMode(.wal)
+        guard mode.lowercased() == "wal" else { throw TSDBError.storage("cannot enable WAL journal mode (got \(mode))") }
+        try writer.setSynchronous(durability == .full ? .full : .normal)
+        try writer.execute("""
+            PRAGMA wal_autocheckpoint=8192;
+            PRAGMA journal_size_limit=67108864;
+            PRAGMA cache_size=-65536;
+            CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS symbols(id INTEGER PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, labels BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS head(series_id INTEGER PRIMARY KEY, first_t INTEGER NOT NULL,
+                persisted_maxt INTEGER NOT NULL, data BLOB);
+            CREATE TABLE IF NOT EXISTS chunks(series_id INTEGER NOT NULL, mint INTEGER NOT NULL,
+                maxt INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(series_id, mint)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS chunks_by_maxt ON chunks(maxt);
+            CREATE TABLE IF NOT EXISTS metadata(metric TEXT PRIMARY KEY, type TEXT NOT NULL,
+                help TEXT NOT NULL, unit TEXT NOT NULL) WITHOUT ROWID;
+            """)
+        if let v = try writer.scalarInt("SELECT value FROM meta WHERE key='schema_version'") {
+            guard v == Storage.schemaVersion else {
+                throw TSDBError.storage("\(path) has schema version \(v); this vigil reads version \(Storage.schemaVersion)")
+            }
+        } else {
+            try writer.run("INSERT INTO meta(key, value) VALUES('schema_version', ?1)", .int(Storage.schemaVersion))
+        }
+    }
+
+    /// Runs `body` with a read-only connection from the pool, inside one read transaction so
+    /// everything it reads comes from one consistent snapshot.
+    func withReader<T>(_ body: (Connection) throws -> T) throws -> T {
+        let conn = try poolLock.withLock { idleReaders.popLast() } ?? Connection(path: path, mode: .readOnly)
+        defer {
+            poolLock.withLock {
+                if idleReaders.count < maxIdleReaders { idleReaders.append(conn) }
+            }
+        }
+        try conn.execute("BEGIN")
+        defer { try? conn.execute("COMMIT") }
+        return try body(conn)
+    }
+
+    /// Bytes of the database file plus SQLite's own write-ahead log.
+    var fileSizes: (database: Int64, wal: Int64) {
+        (Storage.size(of: path), Storage.size(of: path + "-wal"))
+    }
+
+    static func size(of path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
+    func closeReaders() {
+        poolLock.withLock { idleReaders.removeAll() }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

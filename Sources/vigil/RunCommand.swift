@@ -1,0 +1,164 @@
+import ArgumentParser
+import Dispatch
+import Logging
+import TSDB
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `vigil run`: starts the server. For now the storage engine with its maintenance loop and
+/// self-monitoring samples; the HTTP API, scraping, rules and notifications attach here as
+/// they land.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run Vigil (embedded default: data in ./data)."
+    )
+
+    @Option(name: .customLong("storage.tsdb.path"), help: "Directory of the database.")
+    var storagePath = "data"
+
+    @Option(name: .customLong("storage.tsdb.retention.time"), help: "How long to keep samples (e.g. 15d, 12h).")
+    var retention = "15d"
+
+    @Option(name: .customLong("storage.tsdb.max-series"), help: "Reject new series past this many active series (0 = off).")
+    var maxSeries = 0
+
+    @Option(name: .customLong("storage.tsdb.sync"), help: "normal: survive kill -9; full: also survive power loss (fsync per batch).")
+    var sync = "normal"
+
+    @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("self-monitor.interval"), help: "How often Vigil records its own metrics (seconds).")
+    var selfInterval: Double = 15
+
+    func validate() throws {
+        _ = try parsedRetention()
+        guard TSDBOptions.Durability(rawValue: sync) != nil else {
+            throw ValidationError("--storage.tsdb.sync must be 'normal' or 'full', not \(Labels.quote(sync))")
+        }
+        guard maxSeries >= 0 else { throw ValidationError("--storage.tsdb.max-series must be >= 0") }
+        guard selfInterval > 0 else { throw ValidationError("--self-monitor.interval must be > 0") }
+    }
+
+    func parsedRetention() throws -> Int64 {
+        do { return try PromDuration.parseMilliseconds(retention) } catch {
+            throw ValidationError("--storage.tsdb.retention.time: \(error)")
+        }
+    }
+
+    func run() throws {
+        var logger = Logger(label: "vigil")
+        logger.logLevel = Logger.Level(rawValue: logLevel == "warn" ? "warning" : logLevel) ?? .info
+        var options = TSDBOptions()
+        options.retentionMilliseconds = try parsedRetention()
+        options.maxSeries = maxSeries > 0 ? maxSeries : nil
+        options.durability = TSDBOptions.Durability(rawValue: sync) ?? .process
+        let db = try TSDB.open(directory: storagePath, options: options, logger: logger)
+        logger.info("vigil started", metadata: ["version": "\(VigilVersion.string)", "storage": "\(storagePath)",
+                                                "retention": "\(retention)"])
+        let monitor = SelfMonitor(db: db)
+        let stop = StopSignal()
+        var lastMaintenance = DispatchTime.now()
+        while !stop.requested {
+            do {
+                try monitor.record()
+                let since = Double(DispatchTime.now().uptimeNanoseconds - lastMaintenance.uptimeNanoseconds) / 1e9
+                if since >= options.checkpointIntervalSeconds || db.stats.logBytesSinceCheckpoint > options.checkpointLogBytes {
+                    try db.checkpoint()
+                    try db.applyRetention()
+                    try db.compact()
+                    lastMaintenance = .now()
+                }
+            } catch {
+                logger.error("self-monitoring or maintenance failed", metadata: ["error": "\(error)"])
+            }
+            stop.wait(seconds: selfInterval)
+        }
+        logger.info("shutting down: checkpointing")
+        try db.close()
+        logger.info("stopped")
+    }
+}
+
+/// Records Vigil's own process and storage figures as series, so a fresh `vigil run` has data.
+final class SelfMonitor {
+    let db: TSDB
+    let started = DispatchTime.now()
+
+    init(db: TSDB) { self.db = db }
+
+    func record() throws {
+        let t = wallClockMilliseconds()
+        let s = db.stats
+        let job = ("job", "vigil"), inst = ("instance", "localhost")
+        var samples: [(Labels, Int64, Double)] = []
+        func add(_ name: String, _ v: Double) throws {
+            samples.append((try Labels([("__name__", name), job, inst]), t, v))
+        }
+        try add("up", 1)
+        try add("process_resident_memory_bytes", Double(residentBytes()))
+        try add("process_cpu_seconds_total", cpuSeconds())
+        try add("vigil_tsdb_head_series", Double(s.activeSeries))
+        try add("vigil_tsdb_head_samples_appended_total", Double(s.samplesAppended))
+        try add("vigil_tsdb_checkpoints_total", Double(s.checkpoints))
+        try add("vigil_tsdb_database_bytes", Double(s.databaseBytes + s.sqliteWALBytes))
+        try db.append(samples)
+    }
+}
+
+func wallClockMilliseconds() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+/// Resident set size from /proc/self/statm (pages × page size).
+func residentBytes() -> Int64 {
+    guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+    defer { fclose(f) }
+    var size = 0, resident = 0
+    withUnsafeMutablePointer(to: &size) { sp in
+        withUnsafeMutablePointer(to: &resident) { rp in
+            _ = withVaList([sp, rp]) { vfscanf(f, "%ld %ld", $0) }
+        }
+    }
+    return Int64(resident) * Int64(sysconf(Int32(_SC_PAGESIZE)))
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// SIGINT/SIGTERM set a flag the main loop polls; a second signal is not needed to stop.
+final class StopSignal: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = Lock()
+    private var flag = false
+
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            src.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.withLock { self.flag = true }
+                self.semaphore.signal()
+            }
+            src.resume()
+            sources.append(src)
+        }
+    }
+
+    var requested: Bool { lock.withLock { flag } }
+
+    func wait(seconds: Double) {
+        _ = semaphore.wait(timeout: .now() + seconds)
+    }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `vigil` command: Prometheus, promtool, Alertmanager and amtool in one binary.
+@main
+struct Vigil: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "A single-node metrics and alerting system: Prometheus + Alertmanager in one binary.",
+        version: VigilVersion.string,
+        subcommands: [RunCommand.self]
+    )
+}
+
+enum VigilVersion {
+    static let string = "vigil 0.1.0 (storage engine preview)"
+}

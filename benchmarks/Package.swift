@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+// Benchmarks of Vigil's storage engine. Its own package, so its build folder and its
+// dependencies (ordo-one/benchmark) stay out of the main build. Run from this folder:
+//   swift package benchmark                       (timings: append, select, codecs)
+//   swift run -c release tsdb-figures all         (bytes per sample, memory, recovery)
+import PackageDescription
+
+let package = Package(
+    name: "vigil-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "vigil", path: ".."),
+        // Only the MallocInterposer trait: the default RuntimeInterposer trait would pull
+        // ordo-one/swift-runtime-interposer on Linux + Swift 6.3, which is not available offline.
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // malloc_trim() and sqlite3_memory_used(), to measure the head's own memory.
+        .systemLibrary(name: "CBenchShims", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "BenchSupport", dependencies: [
+            "CBenchShims",
+            .product(name: "TSDB", package: "vigil"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "tsdb-figures", dependencies: [
+            "BenchSupport", "CBenchShims",
+            .product(name: "TSDB", package: "vigil"),
+            .product(name: "SQLite", package: "vigil"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(
+            name: "TSDBBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "TSDB", package: "vigil"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/TSDBBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

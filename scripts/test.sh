@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command of README.md: installs missing system packages, then runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x /opt/swift/usr/bin/swift ] && export PATH=/opt/swift/usr/bin:$PATH
+scripts/setup-debian.sh >/dev/null
+swift test "$@"

@@ -22,6 +22,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("storage.tsdb.retention.time"), help: "How long to keep samples (e.g. 15d, 12h).")
     var retention = "15d"
 
+    @Option(name: .customLong("storage.tsdb.retention.size"), help: "Maximum bytes kept on disk (e.g. 512MB, 10GB; 0 = off).")
+    var retentionSize = "0"
+
     @Option(name: .customLong("storage.tsdb.max-series"), help: "Reject new series past this many active series (0 = off).")
     var maxSeries = 0
 
@@ -36,6 +39,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parsedRetention()
+        _ = try parsedRetentionSize()
         guard TSDBOptions.Durability(rawValue: sync) != nil else {
             throw ValidationError("--storage.tsdb.sync must be 'normal' or 'full', not \(Labels.quote(sync))")
         }
@@ -49,11 +53,27 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// Prometheus's byte sizes: a number and B, KB, MB, GB, TB, PB or EB (powers of 1024).
+    func parsedRetentionSize() throws -> Int64? {
+        if retentionSize == "0" { return nil }
+        let units: [(String, Int64)] = [("EB", 1 << 60), ("PB", 1 << 50), ("TB", 1 << 40), ("GB", 1 << 30),
+                                         ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
+        for (suffix, scale) in units where retentionSize.hasSuffix(suffix) {
+            if let n = Int64(retentionSize.dropLast(suffix.count)), n > 0 {
+                let (bytes, overflow) = n.multipliedReportingOverflow(by: scale)
+                if !overflow { return bytes }
+            }
+            break
+        }
+        throw ValidationError("--storage.tsdb.retention.size: not a valid size \(Labels.quote(retentionSize)) (e.g. 512MB, 10GB)")
+    }
+
     func run() throws {
         var logger = Logger(label: "vigil")
         logger.logLevel = Logger.Level(rawValue: logLevel == "warn" ? "warning" : logLevel) ?? .info
         var options = TSDBOptions()
         options.retentionMilliseconds = try parsedRetention()
+        options.retentionBytes = try parsedRetentionSize()
         options.maxSeries = maxSeries > 0 ? maxSeries : nil
         options.durability = TSDBOptions.Durability(rawValue: sync) ?? .process
         let db = try TSDB.open(directory: storagePath, options: options, logger: logger)

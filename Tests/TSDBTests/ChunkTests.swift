@@ -183,6 +183,32 @@ struct XORChunkTests {
         }
     }
 
+    @Test("timestamp deltas around the whole-second snapping thresholds round-trip")
+    func snappingBoundaries() {
+        var rng = TestRNG(seed: 7)
+        let around: [Int64] = [949, 950, 951, 999, 1000, 1001, 1049, 1050, 1051, 1499, 1500, 1501, 14_950, 14_949, 15_050, 15_051]
+        for _ in 0..<1500 {
+            let n = 2 + rng.below(200)
+            var t = Int64(bitPattern: rng.next()) >> 2
+            var ts: [Int64] = [t]
+            for _ in 1..<n {
+                var step: Int64
+                switch rng.below(4) {
+                case 0: step = rng.pick(around)
+                case 1: step = Int64(1 + rng.below(30)) * 1000 + Int64(rng.below(121)) - 60
+                case 2: step = (1 << 40) + 950 + Int64(rng.below(3)) - 1  // the upper end of snapping
+                default: step = Int64(1 + rng.below(2000))
+                }
+                t += max(step, 1)
+                ts.append(t)
+            }
+            let vs = (0..<n).map { _ in rng.chance(0.5) ? (1.0).bitPattern : rng.next() }
+            let d = decodeAll(encodeXOR(ts, vs).bytes)
+            #expect(d.error == nil && d.ts == ts && d.vs == vs)
+            if d.ts != ts { return }
+        }
+    }
+
     @Test("bytes are a complete chunk after every append")
     func validAfterEveryAppend() {
         var rng = TestRNG(seed: 2)
@@ -470,6 +496,34 @@ struct CompactCodecTests {
             let block = checkCompact(jittered(500, interval: 15_000, &rng), Array(repeating: bits, count: 500))
             #expect(compactValueMode(block) == ValueColumn.Mode.constant.rawValue)
         }
+    }
+
+    @Test("timestamps: scrape jitter uses the grid predictor; gaps, phase and interval changes round-trip")
+    func timestampColumn() {
+        var rng = TestRNG(seed: 19)
+        for round in 0..<300 {
+            let n = 3 + rng.below(3000)
+            var interval = Int64(rng.pick([1000, 10_000, 15_000, 60_000]))
+            var slot: Int64 = 1_700_000_000_000
+            var ts: [Int64] = []
+            for _ in 0..<n {
+                if rng.chance(0.01) { slot += interval * Int64(1 + rng.below(5)) }  // missed scrapes
+                if rng.chance(0.002) { interval = Int64(rng.pick([1000, 5000, 15_000, 30_000])) }
+                if rng.chance(0.002) { slot += Int64(rng.below(10_000)) }  // phase change (restart)
+                let jitter = rng.chance(0.02) ? Int64(rng.below(300)) : Int64(rng.below(5))
+                ts.append(slot + jitter)
+                slot += interval
+            }
+            let vs = (0..<n).map { _ in Double(rng.below(3)).bitPattern }
+            let block = checkCompact(ts, vs)
+            if round < 100 && n > 100 {
+                #expect(CompactCodec.columnModes(block).map { $0.timestamps & 1 } == 1, "grid predictor expected")
+            }
+        }
+        // Degenerate orders and extremes.
+        _ = checkCompact([5, 5, 5, 5], [1, 2, 3, 4].map { Double($0).bitPattern })
+        _ = checkCompact([.max, .min, 0, -1, .max], (0..<5).map { Double($0).bitPattern })
+        _ = checkCompact([3, 2, 1, 0, -1, -2], (0..<6).map { Double($0).bitPattern })
     }
 
     @Test("damaged blocks throw and never trap")

@@ -4,8 +4,8 @@
 /// byte mode: bit 0 predictor (0 delta-of-delta, 1 grid), bit 1 packing (0 varints, 1 nibbles)
 /// svarint t0, (grid only) uvarint D, then the residuals r_1 ... r_{n-1}:
 ///   delta-of-delta: r_i = delta_i - delta_{i-1}, delta_0 = 0
-///   grid:           r_i = t_i - (g + D); g starts at t0 and moves to the grid point of t_i
-///                   (see `nextGridPoint`)
+///   grid:           r_i = t_i - (g + D); g starts at t0 with D the median delta and then
+///                   follows the samples (see `Grid.advance`)
 ///   varints: one zigzag varint per residual
 ///   nibbles: ceil((n-1)/2) bytes holding two zigzag residuals each (low nibble first); 15
 ///            means "too big", and those residuals follow as zigzag varints after the pairs
@@ -46,12 +46,36 @@ enum TimestampColumn {
         return best
     }
 
+    /// The median delta (quickselect: a full sort was the encoder's biggest cost).
     private static func medianDelta(_ ts: [Int64]) -> UInt64 {
-        var deltas = [UInt64]()
-        deltas.reserveCapacity(ts.count &- 1)
-        for i in 1..<ts.count { deltas.append(UInt64(bitPattern: ts[i] &- ts[i &- 1])) }
-        deltas.sort()
-        return deltas[deltas.count / 2]
+        var d = [UInt64]()
+        d.reserveCapacity(ts.count &- 1)
+        for i in 1..<ts.count { d.append(UInt64(bitPattern: ts[i] &- ts[i &- 1])) }
+        let k = d.count / 2
+        var lo = 0
+        var hi = d.count &- 1
+        while lo < hi {
+            let pivot = d[lo &+ (hi &- lo) / 2]
+            var i = lo
+            var j = hi
+            while i <= j {
+                while d[i] < pivot { i &+= 1 }
+                while d[j] > pivot { j &-= 1 }
+                if i <= j {
+                    d.swapAt(i, j)
+                    i &+= 1
+                    j &-= 1
+                }
+            }
+            if k <= j {
+                hi = j
+            } else if k >= i {
+                lo = i
+            } else {
+                break
+            }
+        }
+        return d[k]
     }
 
     private static func dodResiduals(_ ts: [Int64]) -> [Int64] {
@@ -67,31 +91,66 @@ enum TimestampColumn {
     }
 
     private static func gridResiduals(_ ts: [Int64], step: UInt64) -> [Int64] {
-        let tolerance = Int64(bitPattern: step &>> 2)
         var out = [Int64]()
         out.reserveCapacity(ts.count)
-        var grid = UInt64(bitPattern: ts[0])
+        var grid = Grid(origin: UInt64(bitPattern: ts[0]), step: step)
         for i in 1..<ts.count {
             let t = UInt64(bitPattern: ts[i])
-            let r = Int64(bitPattern: t &- (grid &+ step))
+            let r = Int64(bitPattern: t &- grid.predicted)
             out.append(r)
-            grid = nextGridPoint(grid, step: step, tolerance: tolerance, t: t, residual: r)
+            grid.advance(to: t, residual: r, previous: UInt64(bitPattern: ts[i &- 1]))
         }
         return out
     }
 
-    /// The grid point of the sample just decoded: one step on when it is within tolerance;
-    /// several steps on when it sits on the same grid after missed scrapes (so the grid keeps
-    /// its phase); the sample itself otherwise (the interval or phase changed).
-    @inline(__always)
-    static func nextGridPoint(_ grid: UInt64, step: UInt64, tolerance: Int64, t: UInt64, residual r: Int64) -> UInt64 {
-        if r >= -tolerance && r <= tolerance { return grid &+ step }
-        let ahead = t &- grid
-        if step == 0 || ahead >= 1 << 62 { return t }
-        let k = (ahead &+ step / 2) / step
-        let snapped = grid &+ k &* step
-        let rem = Int64(bitPattern: t &- snapped)
-        return k > 0 && rem >= -tolerance && rem <= tolerance ? snapped : t
+    /// State of the grid predictor, shared by encoder and decoder.
+    struct Grid {
+        /// Grid point of the last sample.
+        var point: UInt64
+        var step: UInt64
+        /// The last sample was not one step on; a second such sample in a row means the
+        /// interval or phase changed.
+        var irregular = false
+
+        init(origin: UInt64, step: UInt64) {
+            point = origin
+            self.step = step
+        }
+
+        var predicted: UInt64 { point &+ step }
+
+        /// Moves to the grid point of the sample just coded. Within a quarter step of the
+        /// prediction, the grid advances one step. A single irregular sample leaves the grid's
+        /// phase alone: it lands a whole number of steps on after missed scrapes, or it is an
+        /// outlier (a slow scrape). Two irregular samples in a row restart the grid at the
+        /// second one with the last delta as its step.
+        @inline(__always)
+        mutating func advance(to t: UInt64, residual r: Int64, previous: UInt64) {
+            let tolerance = Int64(bitPattern: step &>> 2)
+            if r >= -tolerance && r <= tolerance {
+                point = point &+ step
+                irregular = false
+                return
+            }
+            if irregular {
+                step = t &- previous
+                point = t
+                irregular = false
+                return
+            }
+            irregular = true
+            let ahead = t &- point
+            if step != 0 && ahead < 1 << 62 {
+                let k = (ahead &+ step / 2) / step
+                let snapped = point &+ k &* step
+                let rem = Int64(bitPattern: t &- snapped)
+                if k > 0 && rem >= -tolerance && rem <= tolerance {
+                    point = snapped
+                    return
+                }
+            }
+            point = point &+ step
+        }
     }
 
     private static func appendNibbles(_ residuals: [Int64], to out: inout ByteSink) {
@@ -125,9 +184,7 @@ enum TimestampColumn {
             let grid = mode & 1 != 0
             let nibbles = mode & 2 != 0
             var t = try src.svarint()
-            let step = grid ? try src.uvarint() : 0
-            let tolerance = Int64(bitPattern: step &>> 2)
-            var gridPoint = UInt64(bitPattern: t)
+            var predictor = Grid(origin: UInt64(bitPattern: t), step: grid ? try src.uvarint() : 0)
             var delta: Int64 = 0
             var out = [Int64]()
             out.reserveCapacity(count)
@@ -150,9 +207,9 @@ enum TimestampColumn {
                     r = try src.svarint()
                 }
                 if grid {
-                    let u = gridPoint &+ step &+ UInt64(bitPattern: r)
+                    let u = predictor.predicted &+ UInt64(bitPattern: r)
+                    predictor.advance(to: u, residual: r, previous: UInt64(bitPattern: t))
                     t = Int64(bitPattern: u)
-                    gridPoint = nextGridPoint(gridPoint, step: step, tolerance: tolerance, t: u, residual: r)
                 } else {
                     delta &+= r
                     t &+= delta
@@ -227,6 +284,17 @@ enum ValueColumn {
         return best
     }
 
+    /// s rounded to an integer, for |s| < 2^61 (no libm call: baseline x86-64 lacks a rounding
+    /// instruction). Any deterministic choice works; callers verify the round trip.
+    @inline(__always)
+    static func roundedInteger(_ s: Double) -> Int64 {
+        if s.magnitude < 0x1p51 {
+            let shifted = (s + 6_755_399_441_055_744.0).bitPattern  // 1.5 * 2^52
+            return Int64(bitPattern: shifted & 0x000F_FFFF_FFFF_FFFF) &- (1 << 51)
+        }
+        return Int64(s)  // already integral or a half at this magnitude
+    }
+
     /// Smallest k for which `v` round-trips as Double(n) / 10^k, or -1.
     @inline(__always)
     static func minimalScale(_ v: Double) -> Int {
@@ -237,7 +305,7 @@ enum ValueColumn {
             let s = v * p
             if abs(s) >= integerLimit { return -1 }
             // Compare what the decoder will compute: an Int64 has no -0.0.
-            let n = Int64(s.rounded())
+            let n = roundedInteger(s)
             if (Double(n) / p).bitPattern == bits { return k }
         }
         return -1
@@ -282,7 +350,7 @@ enum ValueColumn {
         for (i, v) in vs.enumerated() {
             let s = v * p
             if v.isFinite && abs(s) < integerLimit {
-                let n = Int64(s.rounded())
+                let n = roundedInteger(s)
                 if (Double(n) / p).bitPattern == v.bitPattern {
                     ints.append(n)
                     continue

@@ -37,7 +37,13 @@ final class MemSeries: @unchecked Sendable {
     @inline(__always)
     func append(_ t: Int64, _ v: Double, samplesPerChunk: Int, chunkRange: Int64) {
         if open.count > 0 && (open.count >= samplesPerChunk || t >= openBoundary) {
-            closed.append(MemChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: open.bytes))
+            // Copy to an exact-size buffer: the appender reserves slack that a closed chunk never needs.
+            let src = open.bytes
+            let exact = [UInt8](unsafeUninitializedCapacity: src.count) { buf, n in
+                _ = buf.initialize(from: src)
+                n = src.count
+            }
+            closed.append(MemChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: exact))
             open = XORChunkAppender()
         }
         if open.count == 0 {

@@ -25,11 +25,38 @@ extension TSDB {
 
     private func retentionLocked(now: Int64?) throws -> RetentionResult {
         var result = RetentionResult()
-        guard options.retentionMilliseconds > 0 else { return result }
         let newest = now ?? maxTime
         guard newest != .min else { return result }
-        let cutoff = newest &- options.retentionMilliseconds
-        result.cutoff = cutoff
+        if options.retentionMilliseconds > 0 {
+            try drop(before: newest &- options.retentionMilliseconds, into: &result)
+        }
+        if let limit = options.retentionBytes {
+            // Drop the oldest window at a time until the file fits (bounded, in case the
+            // head alone is larger than the limit).
+            for _ in 0..<256 {
+                try commitLock.withLock {
+                    try storage.writer.execute("PRAGMA incremental_vacuum")
+                    try storage.writer.walCheckpoint(truncate: true)
+                }
+                let sizes = storage.fileSizes
+                guard sizes.database + sizes.wal > limit,
+                      let oldest = try storage.withReader({ try $0.scalarInt("SELECT min(maxt) FROM chunks") })
+                else { break }
+                try drop(before: oldest &+ 1 &+ options.compactionWindowMilliseconds / 4, into: &result)
+            }
+        }
+        if result.chunksDeleted + result.seriesRemoved > 0 {
+            logger.info("retention", metadata: ["cutoff": "\(result.cutoff)", "chunks_deleted": "\(result.chunksDeleted)",
+                                                 "chunks_trimmed": "\(result.chunksTrimmed)",
+                                                 "series_removed": "\(result.seriesRemoved)"])
+        }
+        statsLock.withLock { statsValue.retentionRuns += 1 }
+        return result
+    }
+
+    /// Deletes every sample before `cutoff`, in memory and in SQLite, and series left empty.
+    private func drop(before cutoff: Int64, into result: inout RetentionResult) throws {
+        result.cutoff = max(result.cutoff, cutoff)
         statsLock.withLock { if cutoff > minValidTime { minValidTime = cutoff } }
 
         // Memory: closed chunks wholly before the cutoff go; series with nothing left go.
@@ -74,17 +101,11 @@ extension TSDB {
             }
         }
         removeFromHead(dead)
-        result.seriesRemoved = dead.count
+        result.seriesRemoved += dead.count
         statsLock.withLock {
-            statsValue.retentionRuns += 1
             statsValue.seriesRemoved += dead.count
             if headMinTime < cutoff { headMinTime = cutoff }
         }
-        if result.chunksDeleted + result.seriesRemoved > 0 {
-            logger.info("retention", metadata: ["cutoff": "\(cutoff)", "chunks_deleted": "\(result.chunksDeleted)",
-                                                 "chunks_trimmed": "\(result.chunksTrimmed)", "series_removed": "\(dead.count)"])
-        }
-        return result
     }
 
     /// Removes series from the hash and ref stripes and from the index.

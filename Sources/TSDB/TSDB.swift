@@ -281,10 +281,10 @@ public final class TSDB: @unchecked Sendable {
     public func close() throws {
         if commitLock.withLock({ isClosed }) { return }
         try checkpoint()
+        storage.closeReaders()
         commitLock.withLock {
             isClosed = true
             try? storage.writer.walCheckpoint(truncate: true)
         }
-        storage.closeReaders()
     }
 }

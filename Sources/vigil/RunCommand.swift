@@ -155,30 +155,25 @@ func cpuSeconds() -> Double {
         + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
-/// SIGINT/SIGTERM set a flag the main loop polls; a second signal is not needed to stop.
+/// SIGINT/SIGTERM set a flag the main loop polls (a plain C handler: async-signal-safe).
 final class StopSignal: @unchecked Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-    private var sources: [DispatchSourceSignal] = []
-    private let lock = Lock()
-    private var flag = false
+    nonisolated(unsafe) static var flag: sig_atomic_t = 0
 
     init() {
         for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            src.setEventHandler { [weak self] in
-                guard let self else { return }
-                self.lock.withLock { self.flag = true }
-                self.semaphore.signal()
-            }
-            src.resume()
-            sources.append(src)
+            signal(sig) { _ in StopSignal.flag = 1 }
         }
     }
 
-    var requested: Bool { lock.withLock { flag } }
+    var requested: Bool { StopSignal.flag != 0 }
 
+    /// Sleeps up to `seconds`, waking early when a stop was requested.
     func wait(seconds: Double) {
-        _ = semaphore.wait(timeout: .now() + seconds)
+        var left = seconds
+        while left > 0 && !requested {
+            let slice = min(left, 0.1)
+            usleep(useconds_t(slice * 1_000_000))
+            left -= slice
+        }
     }
 }

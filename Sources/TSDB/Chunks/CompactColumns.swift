@@ -119,21 +119,25 @@ enum TimestampColumn {
 
         var predicted: UInt64 { point &+ step }
 
-        /// Moves to the grid point of the sample just coded. Within a quarter step of the
-        /// prediction, the grid advances one step. A single irregular sample leaves the grid's
-        /// phase alone: it lands a whole number of steps on after missed scrapes, or it is an
-        /// outlier (a slow scrape). Two irregular samples in a row restart the grid at the
-        /// second one with the last delta as its step.
+        /// Moves to the grid point of the sample just coded. Within the jitter tolerance
+        /// (50 ms, or a quarter step for short steps) the grid advances one step. A single
+        /// irregular sample leaves the grid's phase alone: it lands a whole number of steps on
+        /// after missed scrapes, or it is an outlier (a slow scrape). Two irregular samples in a
+        /// row restart the grid at the second one: with the same step if the last delta matches
+        /// it (the phase moved, e.g. a restart), else with the last delta, snapped to the whole
+        /// second like the XOR chunk's prediction, as the new step.
         @inline(__always)
         mutating func advance(to t: UInt64, residual r: Int64, previous: UInt64) {
-            let tolerance = Int64(bitPattern: step &>> 2)
+            let tolerance = Swift.min(Int64(bitPattern: step &>> 2), 50)
             if r >= -tolerance && r <= tolerance {
                 point = point &+ step
                 irregular = false
                 return
             }
             if irregular {
-                step = t &- previous
+                let delta = t &- previous
+                let diff = Int64(bitPattern: delta &- step)
+                if diff < -tolerance || diff > tolerance { step = XORFormat.nominal(delta) }
                 point = t
                 irregular = false
                 return

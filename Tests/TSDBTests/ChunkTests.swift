@@ -365,7 +365,7 @@ struct XORChunkTests {
         #expect(results == [false, false])
     }
 
-    @Test("the appender refuses nothing up to the 16-bit sample limit")
+    @Test("a chunk holds samples up to the 16-bit count limit")
     func fullChunk() {
         var app = XORChunkAppender()
         for i in 0..<XORChunkAppender.maxSamples { app.append(Int64(i) * 15_000, Double(i % 7)) }

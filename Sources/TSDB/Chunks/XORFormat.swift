@@ -54,13 +54,6 @@ enum XORFormat {
         return delta &+ 50 &- rounded <= 100 ? rounded : delta
     }
 
-    /// Whether x is representable as a w-bit two's-complement number.
-    @inline(__always)
-    static func fits(_ x: Int64, bits w: Int) -> Bool {
-        let shift = Int64(64 &- w)
-        return (x &<< shift) &>> shift == x
-    }
-
     @inline(__always)
     static func zigzag(_ x: Int64) -> UInt64 {
         UInt64(bitPattern: (x &<< 1) ^ (x &>> 63))
@@ -98,11 +91,14 @@ enum XORFormat {
         // Two's-complement width x needs (1 for 0 and -1).
         let m = UInt64(bitPattern: x ^ (x &>> 63))
         let need = 65 &- m.leadingZeroBitCount
-        var b = x != 0 ? 1 : 0
-        b &+= need > w1 ? 1 : 0
-        b &+= need > w2 ? 1 : 0
-        b &+= need > w3 ? 1 : 0
-        b &+= need > w4 ? 1 : 0
+        // Sign bits of differences instead of comparisons, which the compiler may turn into
+        // branches.
+        let u = UInt64(bitPattern: x)
+        var b = Int(truncatingIfNeeded: (u | (0 &- u)) &>> 63)  // x != 0
+        b &+= Int(truncatingIfNeeded: UInt(bitPattern: w1 &- need) &>> 63)
+        b &+= Int(truncatingIfNeeded: UInt(bitPattern: w2 &- need) &>> 63)
+        b &+= Int(truncatingIfNeeded: UInt(bitPattern: w3 &- need) &>> 63)
+        b &+= Int(truncatingIfNeeded: UInt(bitPattern: w4 &- need) &>> 63)
         return b
     }
 
@@ -113,10 +109,9 @@ enum XORFormat {
         return Int(truncatingIfNeeded: (packed &>> UInt64(b &* 8)) & 0xFF)
     }
 
-    /// Bits `writeBucketed` spends on x.
+    /// Bits `writeBucketed` spends on a number in bucket b.
     @inline(__always)
-    static func bucketCost(_ x: Int64, _ w1: Int, _ w2: Int, _ w3: Int, _ w4: Int) -> Int {
-        let b = bucket(x, w1, w2, w3, w4)
+    static func bucketCost(bucket b: Int, _ w1: Int, _ w2: Int, _ w3: Int, _ w4: Int) -> Int {
         if b == 5 { return 69 }
         return b &+ 1 &+ bucketWidth(b, w1, w2, w3, w4)
     }
@@ -127,8 +122,13 @@ extension BitWriter {
     /// a unary bucket index (`0`, `10`, ... `11110`, `11111`), then the low bits of x.
     @inline(__always)
     mutating func writeBucketed(_ x: Int64, _ w1: Int, _ w2: Int, _ w3: Int, _ w4: Int) {
+        writeBucketed(x, bucket: XORFormat.bucket(x, w1, w2, w3, w4), w1, w2, w3, w4)
+    }
+
+    /// Same, with the bucket already computed by `XORFormat.bucket`.
+    @inline(__always)
+    mutating func writeBucketed(_ x: Int64, bucket b: Int, _ w1: Int, _ w2: Int, _ w3: Int, _ w4: Int) {
         let u = UInt64(bitPattern: x)
-        let b = XORFormat.bucket(x, w1, w2, w3, w4)
         if b < 5 {
             let w = XORFormat.bucketWidth(b, w1, w2, w3, w4)
             let prefix = (UInt64(1) &<< UInt64(b &+ 1)) &- 2  // b ones then a zero

@@ -8,7 +8,7 @@ final class HeadStripes: @unchecked Sendable {
 
     final class RefStripe: @unchecked Sendable {
         let lock = Lock()
-        var byRef: [SeriesRef: MemSeries] = [:]
+        var byRef = SeriesMap()
     }
 
     final class HashStripe: @unchecked Sendable {
@@ -48,7 +48,7 @@ final class HeadStripes: @unchecked Sendable {
         for s in stripes {
             s.lock.lock()
             defer { s.lock.unlock() }
-            for series in s.byRef.values { try body(series) }
+            for series in s.byRef.all { try body(series) }
         }
     }
 }

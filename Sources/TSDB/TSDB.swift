@@ -168,9 +168,12 @@ public final class TSDB: @unchecked Sendable {
             }
         }
         result.appended = encoder.count
-        let record = encoder.count > 0 ? encoder.finish() : nil
         do {
-            try commitLocked(record: record)
+            if encoder.count > 0 {
+                try encoder.withFinishedBytes { try commitLocked(record: $0) }
+            } else {
+                try commitLocked(record: nil)
+            }
         } catch {
             logger.error("append: writing the batch failed; it is in memory but not durable", metadata: ["error": "\(error)"])
             throw .storage("\(error)")
@@ -209,7 +212,7 @@ public final class TSDB: @unchecked Sendable {
 
     /// Writes the pending series and symbols plus an optional record, in one transaction.
     /// Caller holds `commitLock`.
-    func commitLocked(record: [UInt8]?) throws {
+    func commitLocked(record: UnsafeRawBufferPointer?) throws {
         // Series first, then symbols: every taken series has its symbols queued already.
         let series = pendingLock.withLock { () -> [(SeriesRef, [UInt32])] in
             let s = pendingSeries
@@ -218,10 +221,15 @@ public final class TSDB: @unchecked Sendable {
         }
         let symbols = series.isEmpty ? [] : index.takeNewSymbols()
         let db = storage.writer
-        if series.isEmpty {
-            guard let record else { return }
-            try db.run("INSERT INTO wal(data) VALUES(?1)", .blob(record))
+        func insertRecord(_ record: UnsafeRawBufferPointer) throws {
+            let stmt = try db.prepare("INSERT INTO wal(data) VALUES(?1)")
+            defer { stmt.reset() }
+            try stmt.bind(blob: record, at: 1)
+            try stmt.step()
             logBytesSinceCheckpoint += record.count
+        }
+        if series.isEmpty {
+            if let record { try insertRecord(record) }
             return
         }
         do {
@@ -242,10 +250,7 @@ public final class TSDB: @unchecked Sendable {
                     try serStmt.step()
                     serStmt.reset()
                 }
-                if let record {
-                    try db.run("INSERT INTO wal(data) VALUES(?1)", .blob(record))
-                    logBytesSinceCheckpoint += record.count
-                }
+                if let record { try insertRecord(record) }
             }
         } catch {
             // Put them back so a later commit persists them.

@@ -8,13 +8,13 @@ final class HeadStripes: @unchecked Sendable {
 
     final class RefStripe: @unchecked Sendable {
         let lock = Lock()
-        var byRef = SeriesMap()
+        @exclusivity(unchecked) var byRef = SeriesMap()
     }
 
     final class HashStripe: @unchecked Sendable {
         let lock = Lock()
         /// label hash → series with that hash (almost always exactly one).
-        var byHash: [Int: [MemSeries]] = [:]
+        @exclusivity(unchecked) var byHash: [Int: [MemSeries]] = [:]
     }
 
     let stripes: [RefStripe] = (0..<HeadStripes.stripeCount).map { _ in RefStripe() }

@@ -7,24 +7,26 @@ public struct MemChunk: Sendable {
 
 /// One series in the head. Its mutable state is guarded by the lock of its stripe
 /// (`HeadStripes`), never by a lock of its own, to keep the per-series footprint small.
+/// That lock is what makes access exclusive, so Swift's dynamic exclusivity checks (a
+/// measurable share of a sample append) are turned off for these fields.
 final class MemSeries: @unchecked Sendable {
     let ref: SeriesRef
     /// Label pairs as symbol ids: name, value, name, value...
     let symbols: [UInt32]
     /// The chunk samples are appended to.
-    var open = XORChunkAppender()
+    @exclusivity(unchecked) var open = XORChunkAppender()
     /// Closed chunks not yet persisted, oldest first.
-    var closed: [MemChunk] = []
+    @exclusivity(unchecked) var closed: [MemChunk] = []
     /// Where the open chunk must be closed at the latest (aligned chunk-range end).
-    var openBoundary: Int64 = .min
-    var firstTime: Int64 = .max
-    var lastTime: Int64 = .min
-    var lastValueBits: UInt64 = 0
+    @exclusivity(unchecked) var openBoundary: Int64 = .min
+    @exclusivity(unchecked) var firstTime: Int64 = .max
+    @exclusivity(unchecked) var lastTime: Int64 = .min
+    @exclusivity(unchecked) var lastValueBits: UInt64 = 0
     /// Everything at or before this time is in the `chunks` table.
-    var persistedMaxTime: Int64 = .min
+    @exclusivity(unchecked) var persistedMaxTime: Int64 = .min
     /// Bumped on every change; a checkpoint compares it with `checkpointedVersion`.
-    var version: UInt32 = 0
-    var checkpointedVersion: UInt32 = 0
+    @exclusivity(unchecked) var version: UInt32 = 0
+    @exclusivity(unchecked) var checkpointedVersion: UInt32 = 0
 
     init(ref: SeriesRef, symbols: [UInt32]) {
         self.ref = ref

@@ -180,3 +180,32 @@ import Testing
         #expect(samples.enumerated().allSatisfy { $0.element.v == Double(1_000 + $0.offset) })
     }
 }
+
+@Suite struct StaleSeriesTests {
+    @Test func stoppedSeriesAreClosedPersistedAndStillAnswer() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        do {
+            let db = try openDB(dir)
+            let gone = try db.seriesRef(for: ls(["__name__": "pod", "name": "gone"]))
+            let live = try db.seriesRef(for: ls(["__name__": "pod", "name": "live"]))
+            for i in 0..<2000 {
+                var b = AppendBatch()
+                if i < 100 { b.add(gone, Int64(i) * 15_000, 7) }
+                b.add(live, Int64(i) * 15_000, Double(i))
+                try db.append(b)
+            }
+            try db.checkpoint()
+            // The stopped series' open chunk was closed and persisted: memory holds nothing of it.
+            let inMemory = db.head.withSeries(gone) { $0!.open.count + $0!.closed.count }
+            #expect(inMemory == 0)
+            let data = try dump(db, [.equal("name", "gone")])
+            #expect(data.values.first?.count == 100)
+        }
+        // After a restart, re-sending its last sample is still an ignored duplicate, not an error.
+        let db = try openDB(dir)
+        let r = try db.append([(ls(["__name__": "pod", "name": "gone"]), 99 * 15_000, 7)])
+        #expect(r.duplicatesIgnored == 1 && r.duplicate == 0)
+        #expect(try dump(db, [.equal("name", "gone")]).values.first?.count == 100)
+    }
+}

@@ -39,14 +39,7 @@ final class MemSeries: @unchecked Sendable {
     @inline(__always)
     func append(_ t: Int64, _ v: Double, samplesPerChunk: Int, chunkRange: Int64) {
         if open.count > 0 && (open.count >= samplesPerChunk || t >= openBoundary) {
-            // Copy to an exact-size buffer: the appender reserves slack that a closed chunk never needs.
-            let src = open.bytes
-            let exact = [UInt8](unsafeUninitializedCapacity: src.count) { buf, n in
-                _ = buf.initialize(from: src)
-                n = src.count
-            }
-            closed.append(MemChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: exact))
-            open = XORChunkAppender()
+            closeOpenChunk(reserving: 192)
         }
         if open.count == 0 {
             openBoundary = HeadStripes.rangeEnd(t, chunkRange)
@@ -56,6 +49,18 @@ final class MemSeries: @unchecked Sendable {
         lastTime = t
         lastValueBits = v.bitPattern
         version &+= 1
+    }
+
+    /// Moves the open chunk to the closed list (exact-size copy: the appender reserves slack a
+    /// closed chunk never needs) and starts a new one with `reserving` bytes of capacity.
+    func closeOpenChunk(reserving: Int) {
+        let src = open.bytes
+        let exact = [UInt8](unsafeUninitializedCapacity: src.count) { buf, n in
+            _ = buf.initialize(from: src)
+            n = src.count
+        }
+        closed.append(MemChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: exact))
+        open = XORChunkAppender(capacity: reserving)
     }
 
     /// The in-memory chunks (closed then open) overlapping [mint, maxt].

@@ -14,6 +14,7 @@ extension TSDB {
         let open: [UInt8]
         let firstTime: Int64
         let persistedMaxTime: Int64
+        let lastValueBits: UInt64
         let version: UInt32
     }
 
@@ -36,12 +37,20 @@ extension TSDB {
             return try db.scalarInt("SELECT max(id) FROM wal") ?? 0
         }
         var snapshots: [SeriesSnapshot] = []
+        // Series that stopped receiving samples a chunk range ago get their open chunk closed,
+        // so it is persisted and its appender's memory freed (a churned-away series then costs
+        // only its labels and a few words until retention removes it).
+        let staleBefore = maxTime == .min ? Int64.min : maxTime &- options.chunkRangeMilliseconds
         head.forEachSeries { s in
+            if s.open.count > 0 && s.open.maxTime < staleBefore {
+                s.closeOpenChunk(reserving: 0)
+                s.version &+= 1
+            }
             guard s.isDirty else { return }
             let persisted = s.closed.last?.maxTime ?? s.persistedMaxTime
             snapshots.append(SeriesSnapshot(series: s, closed: s.closed, open: s.open.count > 0 ? s.open.bytes : [],
                                             firstTime: s.firstTime, persistedMaxTime: max(persisted, s.persistedMaxTime),
-                                            version: s.version))
+                                            lastValueBits: s.lastValueBits, version: s.version))
         }
         let batchSize = 20_000
         var start = 0
@@ -53,7 +62,7 @@ extension TSDB {
                     let chunkStmt = try db.prepare(
                         "INSERT OR REPLACE INTO chunks(series_id, mint, maxt, data) VALUES(?1, ?2, ?3, ?4)")
                     let headStmt = try db.prepare(
-                        "INSERT OR REPLACE INTO head(series_id, first_t, persisted_maxt, data) VALUES(?1, ?2, ?3, ?4)")
+                        "INSERT OR REPLACE INTO head(series_id, first_t, persisted_maxt, last_bits, data) VALUES(?1, ?2, ?3, ?4, ?5)")
                     for snap in part {
                         let id = Int64(bitPattern: snap.series.ref.raw)
                         for c in snap.closed {
@@ -68,7 +77,8 @@ extension TSDB {
                         try headStmt.bind(id, at: 1)
                         try headStmt.bind(snap.firstTime, at: 2)
                         try headStmt.bind(snap.persistedMaxTime, at: 3)
-                        if snap.open.isEmpty { try headStmt.bind(.null, at: 4) } else { try headStmt.bind(snap.open, at: 4) }
+                        try headStmt.bind(Int64(bitPattern: snap.lastValueBits), at: 4)
+                        if snap.open.isEmpty { try headStmt.bind(.null, at: 5) } else { try headStmt.bind(snap.open, at: 5) }
                         try headStmt.step()
                         headStmt.reset()
                     }

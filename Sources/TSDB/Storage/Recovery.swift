@@ -31,15 +31,17 @@ extension TSDB {
                 seriesCount += 1
             }
             var headMin = Int64.max, headMax = Int64.min
-            try db.query("SELECT series_id, first_t, persisted_maxt, data FROM head") { row in
+            try db.query("SELECT series_id, first_t, persisted_maxt, last_bits, data FROM head") { row in
                 let ref = SeriesRef(UInt64(bitPattern: row.int64(0)))
                 let firstT = row.int64(1), persisted = row.int64(2)
-                let data: [UInt8]? = row.isNull(3) ? nil : row.blob(3)
+                let lastBits = UInt64(bitPattern: row.int64(3))
+                let data: [UInt8]? = row.isNull(4) ? nil : row.blob(4)
                 head.withSeries(ref) { s in
                     guard let s else { return }
                     s.firstTime = firstT
                     s.persistedMaxTime = persisted
                     s.lastTime = persisted
+                    s.lastValueBits = lastBits
                     if let data, !data.isEmpty {
                         do {
                             let open = try XORChunkAppender(resuming: data)

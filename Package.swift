@@ -40,5 +40,7 @@ let package = Package(
 
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
+        .testTarget(name: "TemplateTests", dependencies: ["Template"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
     ]
 )

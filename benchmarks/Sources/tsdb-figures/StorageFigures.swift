@@ -36,7 +36,8 @@ struct StorageFigures: ParsableCommand {
         var perKind: [SeriesKind: (bytes: Int, samples: Int)] = [:]
         var headBytes = 0
         var pageSize = 0, pageCount = 0, freePages = 0
-        var tableBytes: [(String, Int)] = []
+        /// name, bytes, unused bytes inside its pages, overflow pages.
+        var tableBytes: [(String, Int, Int, Int)] = []
     }
 
     /// Reads the chunks table directly: blob bytes and samples, per encoding and per kind.
@@ -66,8 +67,10 @@ struct StorageFigures: ParsableCommand {
         out.freePages = Int(try conn.scalarInt("PRAGMA freelist_count") ?? 0)
         // Per-table sizes when SQLite was built with the dbstat virtual table.
         do {
-            try conn.query("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC") { row in
-                out.tableBytes.append((row.text(0), Int(row.int64(1))))
+            try conn.query("""
+                SELECT name, sum(pgsize), sum(unused), sum(pagetype = 'overflow') FROM dbstat GROUP BY name ORDER BY 2 DESC
+                """) { row in
+                out.tableBytes.append((row.text(0), Int(row.int64(1)), Int(row.int64(2)), Int(row.int64(3))))
             }
         } catch {}
         return out
@@ -159,10 +162,21 @@ struct StorageFigures: ParsableCommand {
                                     "compact blob B/sample", "samples in `chunks`", "`head` blobs", "free pages"], rows: rows)
         print("\nAppended \(grouped(total)) samples in \(format(appendSecs, 1)) s; final checkpoint \(format(lastCheckpoint, 2)) s; compact() \(format(compactSecs, 2)) s: \(cr.windows) windows, \(cr.chunksMerged) chunks → \(cr.blocksWritten) blocks, \(formatBytes(cr.bytesBefore)) → \(formatBytes(cr.bytesAfter)).")
         print("Page size \(t2.pageSize), \(t2.pageCount) pages after compact().")
+        if !t1.tableBytes.isEmpty {
+            print("\nSpace per table/index after checkpoint() (dbstat):\n")
+            printMarkdownTable(header: ["table/index", "bytes", "bytes/sample", "unused bytes in its pages", "overflow pages"],
+                               rows: t1.tableBytes.map {
+                                   [$0.0, formatBytes($0.1), format(Double($0.1) / Double(total), 3),
+                                    formatBytes($0.2) + " (" + format(Double($0.2) / Double(max(1, $0.1)) * 100, 0) + " %)", grouped($0.3)]
+                               })
+        }
         if !t2.tableBytes.isEmpty {
             print("\nSpace per table/index after compact() (dbstat):\n")
-            printMarkdownTable(header: ["table/index", "bytes", "bytes/sample"],
-                               rows: t2.tableBytes.map { [$0.0, formatBytes($0.1), format(Double($0.1) / Double(total), 3)] })
+            printMarkdownTable(header: ["table/index", "bytes", "bytes/sample", "unused bytes in its pages", "overflow pages"],
+                               rows: t2.tableBytes.map {
+                                   [$0.0, formatBytes($0.1), format(Double($0.1) / Double(total), 3),
+                                    formatBytes($0.2) + " (" + format(Double($0.2) / Double(max(1, $0.1)) * 100, 0) + " %)", grouped($0.3)]
+                               })
         }
         print("\nChunk blobs per kind after checkpoint() (XOR, closed chunks as cut by the head):\n")
         printMarkdownTable(header: ["kind", "samples", "bytes/sample"], rows: SeriesKind.allCases.map { k in

@@ -39,7 +39,7 @@ struct All: ParsableCommand {
         print("# tsdb-figures all — \(ProcessStats.machineDescription())")
         try AppendFigures.measure(report, seriesCounts: [10_000, 100_000, 1_000_000], labelsSeries: 100_000,
                                   samples: 10_000_000, scratch: scratch.scratch)
-        try ChunkFigures.measure(report, series: 2_000, hours15s: 24, hours1s: 2)
+        try ChunkFigures.measure(report, series: 2_000, hours15s: 24, hours1s: 2, jitterMs: 4)
         try StorageFigures.measure(report, series: 2_000, hours: 24, intervalSeconds: 15, checkpointMinutes: 30,
                                    scratch: scratch.scratch)
         try MemoryFigures.measure(report, series: 100_000, samples: 3, scratch: scratch.scratch)

@@ -27,8 +27,13 @@ public final class TSDB: @unchecked Sendable {
     let pendingLock = Lock()
     var pendingSeries: [(SeriesRef, [UInt32])] = []
 
+    /// The background loop, when `options.backgroundMaintenance` is on (set once at open).
+    var maintenance: Maintenance?
+
     // Guarded by `commitLock`.
-    var logBytesSinceCheckpoint = 0
+    var logBytesSinceCheckpoint = 0 {
+        didSet { if logBytesSinceCheckpoint >= options.checkpointLogBytes { maintenance?.poke() } }
+    }
     var isClosed = false
 
     // Guarded by `statsLock`.
@@ -46,6 +51,7 @@ public final class TSDB: @unchecked Sendable {
         try FileSystem.makeDirectory(directory)
         let db = try TSDB(directory: directory, options: options, logger: logger)
         try db.recover()
+        if options.backgroundMaintenance { db.maintenance = Maintenance(db: db) }
         return db
     }
 
@@ -282,9 +288,14 @@ public final class TSDB: @unchecked Sendable {
     /// The oldest sample time still kept (retention-adjusted; Int64.max when empty).
     public var minTime: Int64 { statsLock.withLock { max(headMinTime, minValidTime) } }
 
+    /// Bytes in the append log since the last checkpoint.
+    var logBytes: Int { commitLock.withLock { logBytesSinceCheckpoint } }
+
     /// Checkpoints and closes. Later calls do nothing; appends after it fail with `.closed`.
     public func close() throws {
         if commitLock.withLock({ isClosed }) { return }
+        maintenance?.stop()
+        maintenance = nil
         try checkpoint()
         storage.closeReaders()
         commitLock.withLock {

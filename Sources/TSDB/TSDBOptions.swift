@@ -21,10 +21,16 @@ public struct TSDBOptions: Sendable {
     public var chunkRangeMilliseconds: Int64 = 2 * 3600 * 1000
     /// Persisted chunks older than the head by this much are merged per window (ms).
     public var compactionWindowMilliseconds: Int64 = 6 * 3600 * 1000
-    /// A checkpoint runs when the append log exceeds this many bytes...
-    public var checkpointLogBytes: Int = 256 << 20
-    /// ...or this long after the last one (seconds), when the background loop runs.
+    /// Run checkpoints, retention and compaction on a background thread. Off, the owner calls
+    /// `checkpoint()`, `applyRetention()` and `compact()` itself.
+    public var backgroundMaintenance = true
+    /// A checkpoint runs when the append log exceeds this many bytes (bounding both the log's
+    /// disk use and the replay time after a crash)...
+    public var checkpointLogBytes: Int = 64 << 20
+    /// ...or this long after the last one (seconds).
     public var checkpointIntervalSeconds: Double = 300
+    /// Retention and compaction run this often (seconds).
+    public var retentionIntervalSeconds: Double = 900
     /// Read-only SQLite connections kept for queries.
     public var readerConnections: Int = 4
 

@@ -81,19 +81,11 @@ struct RunCommand: ParsableCommand {
                                                 "retention": "\(retention)"])
         let monitor = SelfMonitor(db: db)
         let stop = StopSignal()
-        var lastMaintenance = DispatchTime.now()
         while !stop.requested {
             do {
                 try monitor.record()
-                let since = Double(DispatchTime.now().uptimeNanoseconds - lastMaintenance.uptimeNanoseconds) / 1e9
-                if since >= options.checkpointIntervalSeconds || db.stats.logBytesSinceCheckpoint > options.checkpointLogBytes {
-                    try db.checkpoint()
-                    try db.applyRetention()
-                    try db.compact()
-                    lastMaintenance = .now()
-                }
             } catch {
-                logger.error("self-monitoring or maintenance failed", metadata: ["error": "\(error)"])
+                logger.error("self-monitoring failed", metadata: ["error": "\(error)"])
             }
             stop.wait(seconds: selfInterval)
         }

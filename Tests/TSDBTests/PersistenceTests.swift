@@ -209,3 +209,24 @@ import Testing
         #expect(try dump(db, [.equal("name", "gone")]).values.first?.count == 100)
     }
 }
+
+@Suite struct MaintenanceTests {
+    @Test func backgroundCheckpointBoundsTheLog() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openDB(dir) { $0.checkpointLogBytes = 200_000 }
+        var refs: [SeriesRef] = []
+        for s in 0..<100 { refs.append(try db.seriesRef(for: ls(["__name__": "m", "s": String(s)]))) }
+        for i in 0..<400 {
+            var b = AppendBatch()
+            for ref in refs { b.add(ref, Int64(i) * 1000, Double(i)) }
+            try db.append(b)
+        }
+        // ~400 KB of log were written; the loop must have checkpointed without being asked.
+        for _ in 0..<100 where db.stats.checkpoints == 0 { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(db.stats.checkpoints >= 1)
+        #expect(db.stats.logBytesSinceCheckpoint < 400_000)
+        #expect(try dump(db, [.equal("__name__", "m")]).values.allSatisfy { $0.count == 400 })
+        try db.close()
+    }
+}

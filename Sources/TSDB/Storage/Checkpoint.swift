@@ -52,6 +52,9 @@ extension TSDB {
                                             firstTime: s.firstTime, persistedMaxTime: max(persisted, s.persistedMaxTime),
                                             lastValueBits: s.lastValueBits, version: s.version))
         }
+        // In ref order, rows land in the chunks and head b-trees as a sweep rather than at
+        // random pages: far fewer page reads, and pages fill up instead of splitting half-empty.
+        snapshots.sort { $0.series.ref < $1.series.ref }
         let batchSize = 20_000
         var start = 0
         while start < snapshots.count {
@@ -99,7 +102,7 @@ extension TSDB {
             result.logRecordsTrimmed = db.changes
             logBytesSinceCheckpoint = Int(try db.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM wal") ?? 0)
             try db.execute("PRAGMA incremental_vacuum")
-            try db.walCheckpoint(truncate: false)
+            try db.walCheckpoint(truncate: true)
         }
         statsLock.withLock { statsValue.checkpoints += 1 }
         logger.debug("checkpoint", metadata: ["series": "\(result.seriesWritten)", "chunks": "\(result.chunksWritten)",

@@ -108,8 +108,7 @@ public final class TSDB: @unchecked Sendable {
         }
         let series = MemSeries(ref: ref, symbols: syms)
         hs.byHash[h, default: []].append(series)
-        let rs = head.stripe(for: ref)
-        rs.lock.withLock { rs.byRef[ref] = series }
+        head.setSeries(ref, series)
         pendingLock.withLock { pendingSeries.append((ref, syms)) }
         statsLock.withLock { statsValue.seriesCreated += 1 }
         return ref
@@ -146,10 +145,10 @@ public final class TSDB: @unchecked Sendable {
                     for i in 0..<n {
                         let ref = refs[i], t = ts[i], v = vs[i]
                         if t < minValid { result.outOfBounds += 1; continue }
-                        let st = head.stripe(for: ref)
-                        st.lock.lock()
-                        guard let s = st.byRef[ref] else {
-                            st.lock.unlock()
+                        let stripe = HeadStripes.stripeIndex(ref)
+                        head.lockStripe(stripe)
+                        guard let s = head.seriesLocked(ref, stripe: stripe) else {
+                            head.unlockStripe(stripe)
                             result.unknownSeries += 1
                             continue
                         }
@@ -161,11 +160,11 @@ public final class TSDB: @unchecked Sendable {
                             } else {
                                 result.duplicate += 1
                             }
-                            st.lock.unlock()
+                            head.unlockStripe(stripe)
                             continue
                         }
                         s.append(t, v, samplesPerChunk: perChunk, chunkRange: range)
-                        st.lock.unlock()
+                        head.unlockStripe(stripe)
                         encoder.add(ref: ref, t: t, v: v)
                         if t > batchMax { batchMax = t }
                         if t < batchMin { batchMin = t }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The head's series, spread over striped locks so appenders and readers of different
 /// series rarely meet on the same lock. Series are found by ref (`refStripes`) and by label
 /// hash (`hashStripes`); the two are separate arrays so a creator can hold a hash stripe and
@@ -6,22 +10,52 @@ final class HeadStripes: @unchecked Sendable {
     static let stripeCount = 1 << 12
     static let mask = UInt64(stripeCount - 1)
 
-    final class RefStripe: @unchecked Sendable {
-        let lock = Lock()
-        @exclusivity(unchecked) var byRef = SeriesMap()
-    }
-
     final class HashStripe: @unchecked Sendable {
         let lock = Lock()
         /// label hash → series with that hash (almost always exactly one).
         @exclusivity(unchecked) var byHash: [Int: [MemSeries]] = [:]
     }
 
-    let stripes: [RefStripe] = (0..<HeadStripes.stripeCount).map { _ in RefStripe() }
+    /// The ref stripes: locks and maps in two contiguous arrays, so the per-sample path takes
+    /// a lock and probes a map without retaining a stripe object or chasing a pointer to a
+    /// separately allocated mutex.
+    private let refLocks: UnsafeMutablePointer<pthread_mutex_t>
+    private let refMaps: UnsafeMutablePointer<SeriesMap>
     let hashStripes: [HashStripe] = (0..<HeadStripes.stripeCount).map { _ in HashStripe() }
 
+    init() {
+        refLocks = .allocate(capacity: HeadStripes.stripeCount)
+        refMaps = .allocate(capacity: HeadStripes.stripeCount)
+        for i in 0..<HeadStripes.stripeCount {
+            pthread_mutex_init(refLocks + i, nil)
+            (refMaps + i).initialize(to: SeriesMap())
+        }
+    }
+
+    deinit {
+        for i in 0..<HeadStripes.stripeCount { pthread_mutex_destroy(refLocks + i) }
+        refMaps.deinitialize(count: HeadStripes.stripeCount)
+        refLocks.deallocate()
+        refMaps.deallocate()
+    }
+
     @inline(__always)
-    func stripe(for ref: SeriesRef) -> RefStripe { stripes[Int(ref.raw & HeadStripes.mask)] }
+    static func stripeIndex(_ ref: SeriesRef) -> Int { Int(truncatingIfNeeded: ref.raw & mask) }
+
+    @inline(__always) func lockStripe(_ i: Int) { pthread_mutex_lock(refLocks + i) }
+    @inline(__always) func unlockStripe(_ i: Int) { pthread_mutex_unlock(refLocks + i) }
+
+    /// The series with `ref` in stripe `i`; the caller holds that stripe's lock.
+    @inline(__always)
+    func seriesLocked(_ ref: SeriesRef, stripe i: Int) -> MemSeries? { refMaps[i][ref] }
+
+    /// Adds or removes (nil) a series under its ref stripe's lock.
+    func setSeries(_ ref: SeriesRef, _ series: MemSeries?) {
+        let i = HeadStripes.stripeIndex(ref)
+        lockStripe(i)
+        refMaps[i][ref] = series
+        unlockStripe(i)
+    }
 
     @inline(__always)
     func stripe(forHash h: Int) -> HashStripe { hashStripes[Int(UInt64(bitPattern: Int64(h)) & HeadStripes.mask)] }
@@ -29,10 +63,10 @@ final class HeadStripes: @unchecked Sendable {
     /// Runs `body` on the series under its stripe lock (nil when unknown).
     @inline(__always)
     func withSeries<T>(_ ref: SeriesRef, _ body: (MemSeries?) throws -> T) rethrows -> T {
-        let s = stripe(for: ref)
-        s.lock.lock()
-        defer { s.lock.unlock() }
-        return try body(s.byRef[ref])
+        let i = HeadStripes.stripeIndex(ref)
+        lockStripe(i)
+        defer { unlockStripe(i) }
+        return try body(refMaps[i][ref])
     }
 
     /// The end of the aligned chunk range containing `t`.
@@ -45,10 +79,10 @@ final class HeadStripes: @unchecked Sendable {
 
     /// Calls `body` on every series, one stripe lock at a time.
     func forEachSeries(_ body: (MemSeries) throws -> Void) rethrows {
-        for s in stripes {
-            s.lock.lock()
-            defer { s.lock.unlock() }
-            for series in s.byRef.all { try body(series) }
+        for i in 0..<HeadStripes.stripeCount {
+            lockStripe(i)
+            defer { unlockStripe(i) }
+            for series in refMaps[i].all { try body(series) }
         }
     }
 }

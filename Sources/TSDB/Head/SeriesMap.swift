@@ -4,16 +4,20 @@
 /// sample append; refs are already well-spread integers, so a multiplicative hash and linear
 /// probing do. Deletion uses backward-shift, so there are no tombstones to clean up.
 struct SeriesMap {
-    private var keys: [UInt64]
-    private var values: [MemSeries?]
+    /// Key and value side by side, so a lookup touches one cache line, not two arrays.
+    private struct Slot {
+        var key: UInt64
+        var value: MemSeries?
+    }
+
+    private var slots: [Slot]
     private(set) var count = 0
     private var mask: Int
 
     init(capacity: Int = 8) {
         var n = 8
         while n < capacity * 2 { n <<= 1 }
-        keys = [UInt64](repeating: 0, count: n)
-        values = [MemSeries?](repeating: nil, count: n)
+        slots = [Slot](repeating: Slot(key: 0, value: nil), count: n)
         mask = n - 1
     }
 
@@ -28,11 +32,13 @@ struct SeriesMap {
         get {
             let key = ref.raw
             var i = slot(key)
-            while true {
-                let k = keys[i]
-                if k == key { return values[i] }
-                if k == 0 { return nil }
-                i = (i + 1) & mask
+            return slots.withUnsafeBufferPointer { p in
+                while true {
+                    let k = p[i].key
+                    if k == key { return p[i].value }
+                    if k == 0 { return nil }
+                    i = (i + 1) & mask
+                }
             }
         }
         set {
@@ -41,14 +47,13 @@ struct SeriesMap {
     }
 
     private mutating func insert(_ key: UInt64, _ value: MemSeries) {
-        if (count + 1) * 4 > keys.count * 3 { grow() }
+        if (count + 1) * 4 > slots.count * 3 { grow() }
         var i = slot(key)
         while true {
-            let k = keys[i]
-            if k == key { values[i] = value; return }
+            let k = slots[i].key
+            if k == key { slots[i].value = value; return }
             if k == 0 {
-                keys[i] = key
-                values[i] = value
+                slots[i] = Slot(key: key, value: value)
                 count += 1
                 return
             }
@@ -59,7 +64,7 @@ struct SeriesMap {
     private mutating func remove(_ key: UInt64) {
         var i = slot(key)
         while true {
-            let k = keys[i]
+            let k = slots[i].key
             if k == 0 { return }
             if k == key { break }
             i = (i + 1) & mask
@@ -67,32 +72,29 @@ struct SeriesMap {
         // Backward-shift deletion: pull later entries of the probe run into the hole.
         var hole = i
         var j = (i + 1) & mask
-        while keys[j] != 0 {
-            let home = slot(keys[j])
+        while slots[j].key != 0 {
+            let home = slot(slots[j].key)
             // Move j into the hole unless its home lies cyclically in (hole, j].
             let inRange = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j)
             if !inRange {
-                keys[hole] = keys[j]
-                values[hole] = values[j]
+                slots[hole] = slots[j]
                 hole = j
             }
             j = (j + 1) & mask
         }
-        keys[hole] = 0
-        values[hole] = nil
+        slots[hole] = Slot(key: 0, value: nil)
         count -= 1
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        let n = keys.count * 2
-        keys = [UInt64](repeating: 0, count: n)
-        values = [MemSeries?](repeating: nil, count: n)
+        let old = slots
+        let n = slots.count * 2
+        slots = [Slot](repeating: Slot(key: 0, value: nil), count: n)
         mask = n - 1
         count = 0
-        for i in 0..<oldKeys.count where oldKeys[i] != 0 { insert(oldKeys[i], oldValues[i]!) }
+        for s in old where s.key != 0 { insert(s.key, s.value!) }
     }
 
     /// Every series in the map.
-    var all: [MemSeries] { values.compactMap { $0 } }
+    var all: [MemSeries] { slots.compactMap { $0.value } }
 }

@@ -119,8 +119,7 @@ extension TSDB {
         let h = labels.hashValue
         let hs = head.stripe(forHash: h)
         hs.lock.withLock { hs.byHash[h, default: []].append(series) }
-        let rs = head.stripe(for: ref)
-        rs.lock.withLock { rs.byRef[ref] = series }
+        head.setSeries(ref, series)
         index.addRecovered(ref: ref, symbols: syms)
         if ref.raw > nextRef { nextRef = ref.raw }
     }

@@ -119,8 +119,7 @@ extension TSDB {
                 hs.byHash[h]?.removeAll { $0 === s }
                 if hs.byHash[h]?.isEmpty == true { hs.byHash[h] = nil }
             }
-            let rs = head.stripe(for: s.ref)
-            rs.lock.withLock { rs.byRef[s.ref] = nil }
+            head.setSeries(s.ref, nil)
         }
         let symbolsByRef = Dictionary(uniqueKeysWithValues: dead.map { ($0.ref, $0.symbols) })
         index.remove(dead.map(\.ref)) { symbolsByRef[$0] }

@@ -31,6 +31,9 @@ public final class TSDB: @unchecked Sendable {
     var maintenance: Maintenance?
 
     // Guarded by `commitLock`.
+    /// Head blocks that must be rewritten at the next checkpoint although none of their
+    /// remaining series changed (a series in them was removed).
+    var dirtyHeadBlocks = Set<Int64>()
     var logBytesSinceCheckpoint = 0 {
         didSet { if logBytesSinceCheckpoint >= options.checkpointLogBytes { maintenance?.poke() } }
     }

@@ -230,3 +230,34 @@ import Testing
         try db.close()
     }
 }
+
+@Suite struct DamagedHeadBlockTests {
+    @Test func aDamagedHeadBlockIsReportedAndTheRestOpens() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        do {
+            let db = try openDB(dir)
+            // Refs 1...1500 span two head blocks (1024 refs each).
+            var refs: [SeriesRef] = []
+            for s in 0..<1500 { refs.append(try db.seriesRef(for: ls(["__name__": "hb", "s": String(s)]))) }
+            for i in 0..<10 {
+                var b = AppendBatch()
+                for ref in refs { b.add(ref, Int64(i) * 1000, Double(i)) }
+                try db.append(b)
+            }
+            try db.checkpoint()
+        }
+        do {
+            let conn = try Connection(path: dir.path + "/vigil.db")
+            #expect(try conn.scalarInt("SELECT count(*) FROM head_blocks") == 2)
+            try conn.run("UPDATE head_blocks SET data = x'00112233445566778899' WHERE block = 1")
+        }
+        let db = try openDB(dir)
+        #expect(db.activeSeries == 1500)
+        let data = try dump(db, [.equal("__name__", "hb")])
+        // Series of the intact block keep all ten samples; the damaged block's lost their head chunk.
+        #expect(data.filter { $0.value.count == 10 }.count == 1023)
+        let r = try db.append([(ls(["__name__": "hb", "s": "1400"]), 20_000, 1)])
+        #expect(r.appended == 1)
+    }
+}

@@ -8,18 +8,23 @@ public struct CheckpointResult: Sendable {
 }
 
 extension TSDB {
-    private struct SeriesSnapshot {
+    /// What a checkpoint took from one series, to apply once its block is committed.
+    private struct Taken {
         let series: MemSeries
         let closed: [MemChunk]
-        let open: [UInt8]
-        let firstTime: Int64
         let persistedMaxTime: Int64
-        let lastValueBits: UInt64
         let version: UInt32
     }
 
-    /// Persists closed chunks and the state of every changed series, then trims the append log
-    /// up to the point the written state covers, and drops the persisted chunks from memory.
+    private struct BlockSnapshot {
+        let block: Int64
+        let entries: [HeadBlock.Entry]
+        let taken: [Taken]
+    }
+
+    /// Persists closed chunks and the state of every changed block of series, then trims the
+    /// append log up to the point the written state covers, and drops the persisted chunks
+    /// from memory.
     ///
     /// Appends go on meanwhile: the log position is fixed first, so whatever arrives later
     /// stays in the log, and state written twice is harmless (replay is idempotent).
@@ -36,66 +41,68 @@ extension TSDB {
             try commitLocked(record: nil)  // persist pending series first
             return try db.scalarInt("SELECT max(id) FROM wal") ?? 0
         }
-        var snapshots: [SeriesSnapshot] = []
         // Series that stopped receiving samples a chunk range ago get their open chunk closed,
         // so it is persisted and its appender's memory freed (a churned-away series then costs
         // only its labels and a few words until retention removes it).
         let staleBefore = maxTime == .min ? Int64.min : maxTime &- options.chunkRangeMilliseconds
-        head.forEachSeries { s in
-            if s.open.count > 0 && s.open.maxTime < staleBefore {
-                s.closeOpenChunk(reserving: 0)
-                s.version &+= 1
-            }
-            guard s.isDirty else { return }
-            let persisted = s.closed.last?.maxTime ?? s.persistedMaxTime
-            snapshots.append(SeriesSnapshot(series: s, closed: s.closed, open: s.open.count > 0 ? s.open.bytes : [],
-                                            firstTime: s.firstTime, persistedMaxTime: max(persisted, s.persistedMaxTime),
-                                            lastValueBits: s.lastValueBits, version: s.version))
+        let lastRef = index.withWriteLock { nextRef }
+        let forced = commitLock.withLock { () -> Set<Int64> in
+            let f = dirtyHeadBlocks
+            dirtyHeadBlocks.removeAll()
+            return f
         }
-        // In ref order, rows land in the chunks and head b-trees as a sweep rather than at
-        // random pages: far fewer page reads, and pages fill up instead of splitting half-empty.
-        snapshots.sort { $0.series.ref < $1.series.ref }
-        let batchSize = 20_000
-        var start = 0
-        while start < snapshots.count {
-            let part = snapshots[start..<min(start + batchSize, snapshots.count)]
-            start += batchSize
+        let groupSize = 64  // blocks per transaction: ~65k series
+        var block: Int64 = 0
+        let lastBlock = HeadBlock.block(of: SeriesRef(lastRef))
+        while block <= lastBlock {
+            var group: [BlockSnapshot] = []
+            while block <= lastBlock && group.count < groupSize {
+                if let snap = snapshot(block: block, staleBefore: staleBefore, forced: forced.contains(block)) {
+                    group.append(snap)
+                }
+                block += 1
+            }
+            guard !group.isEmpty else { continue }
             try commitLock.withLock {
                 try db.transaction {
                     let chunkStmt = try db.prepare(
                         "INSERT OR REPLACE INTO chunks(series_id, mint, maxt, data) VALUES(?1, ?2, ?3, ?4)")
-                    let headStmt = try db.prepare(
-                        "INSERT OR REPLACE INTO head(series_id, first_t, persisted_maxt, last_bits, data) VALUES(?1, ?2, ?3, ?4, ?5)")
-                    for snap in part {
-                        let id = Int64(bitPattern: snap.series.ref.raw)
-                        for c in snap.closed {
-                            try chunkStmt.bind(id, at: 1)
-                            try chunkStmt.bind(c.minTime, at: 2)
-                            try chunkStmt.bind(c.maxTime, at: 3)
-                            try chunkStmt.bind(c.bytes, at: 4)
-                            try chunkStmt.step()
-                            chunkStmt.reset()
-                            result.chunksWritten += 1
+                    let blockStmt = try db.prepare("INSERT OR REPLACE INTO head_blocks(block, data) VALUES(?1, ?2)")
+                    for snap in group {
+                        for t in snap.taken {
+                            let id = Int64(bitPattern: t.series.ref.raw)
+                            for c in t.closed {
+                                try chunkStmt.bind(id, at: 1)
+                                try chunkStmt.bind(c.minTime, at: 2)
+                                try chunkStmt.bind(c.maxTime, at: 3)
+                                try chunkStmt.bind(c.bytes, at: 4)
+                                try chunkStmt.step()
+                                chunkStmt.reset()
+                                result.chunksWritten += 1
+                            }
                         }
-                        try headStmt.bind(id, at: 1)
-                        try headStmt.bind(snap.firstTime, at: 2)
-                        try headStmt.bind(snap.persistedMaxTime, at: 3)
-                        try headStmt.bind(Int64(bitPattern: snap.lastValueBits), at: 4)
-                        if snap.open.isEmpty { try headStmt.bind(.null, at: 5) } else { try headStmt.bind(snap.open, at: 5) }
-                        try headStmt.step()
-                        headStmt.reset()
+                        if snap.entries.isEmpty {
+                            try db.run("DELETE FROM head_blocks WHERE block = ?1", .int(snap.block))
+                        } else {
+                            try blockStmt.bind(snap.block, at: 1)
+                            try blockStmt.bind(HeadBlock.encode(snap.entries), at: 2)
+                            try blockStmt.step()
+                            blockStmt.reset()
+                        }
                     }
                 }
             }
-            for snap in part {
-                head.withSeries(snap.series.ref) { s in
-                    guard let s, s === snap.series else { return }
-                    s.closed.removeFirst(min(snap.closed.count, s.closed.count))
-                    s.persistedMaxTime = max(s.persistedMaxTime, snap.persistedMaxTime)
-                    s.checkpointedVersion = snap.version
+            for snap in group {
+                for t in snap.taken {
+                    head.withSeries(t.series.ref) { s in
+                        guard let s, s === t.series else { return }
+                        s.closed.removeFirst(min(t.closed.count, s.closed.count))
+                        s.persistedMaxTime = max(s.persistedMaxTime, t.persistedMaxTime)
+                        s.checkpointedVersion = t.version
+                    }
                 }
+                result.seriesWritten += snap.entries.count
             }
-            result.seriesWritten += part.count
         }
         try commitLock.withLock {
             try db.run("DELETE FROM wal WHERE id <= ?1", .int(logEnd))
@@ -108,5 +115,32 @@ extension TSDB {
         logger.debug("checkpoint", metadata: ["series": "\(result.seriesWritten)", "chunks": "\(result.chunksWritten)",
                                               "log_records_trimmed": "\(result.logRecordsTrimmed)"])
         return result
+    }
+
+    /// The state of the series in `block`, or nil when none of them changed since the last
+    /// checkpoint (and the block is not forced by a removal).
+    private func snapshot(block: Int64, staleBefore: Int64, forced: Bool) -> BlockSnapshot? {
+        var entries: [HeadBlock.Entry] = []
+        var taken: [Taken] = []
+        var dirty = forced
+        let first = UInt64(block) << HeadBlock.shift
+        for raw in first..<(first + (1 << HeadBlock.shift)) where raw > 0 {
+            head.withSeries(SeriesRef(raw)) { s in
+                guard let s else { return }
+                if s.open.count > 0 && s.open.maxTime < staleBefore {
+                    s.closeOpenChunk(reserving: 0)
+                    s.version &+= 1
+                }
+                let persisted = max(s.closed.last?.maxTime ?? .min, s.persistedMaxTime)
+                entries.append(HeadBlock.Entry(ref: s.ref, firstTime: s.firstTime, persistedMaxTime: persisted,
+                                               lastValueBits: s.lastValueBits,
+                                               open: s.open.count > 0 ? s.open.bytes : []))
+                if s.isDirty {
+                    dirty = true
+                    taken.append(Taken(series: s, closed: s.closed, persistedMaxTime: persisted, version: s.version))
+                }
+            }
+        }
+        return dirty ? BlockSnapshot(block: block, entries: entries, taken: taken) : nil
     }
 }

@@ -31,33 +31,31 @@ extension TSDB {
                 seriesCount += 1
             }
             var headMin = Int64.max, headMax = Int64.min
-            try db.query("SELECT series_id, first_t, persisted_maxt, last_bits, data FROM head") { row in
-                let ref = SeriesRef(UInt64(bitPattern: row.int64(0)))
-                let firstT = row.int64(1), persisted = row.int64(2)
-                let lastBits = UInt64(bitPattern: row.int64(3))
-                let data: [UInt8]? = row.isNull(4) ? nil : row.blob(4)
-                head.withSeries(ref) { s in
-                    guard let s else { return }
-                    s.firstTime = firstT
-                    s.persistedMaxTime = persisted
-                    s.lastTime = persisted
-                    s.lastValueBits = lastBits
-                    if let data, !data.isEmpty {
-                        do {
-                            let open = try XORChunkAppender(resuming: data)
-                            s.open = open
-                            if open.count > 0 {
+            var damagedBlocks = 0
+            try db.query("SELECT block, data FROM head_blocks ORDER BY block") { row in
+                let ok = row.withBlob(1) { p in
+                    HeadBlock.decode(p) { e in
+                        head.withSeries(e.ref) { s in
+                            guard let s else { return }
+                            s.firstTime = e.firstTime
+                            s.persistedMaxTime = e.persistedMaxTime
+                            s.lastTime = e.persistedMaxTime
+                            s.lastValueBits = e.lastValueBits
+                            if !e.open.isEmpty, let open = try? XORChunkAppender(resuming: e.open), open.count > 0 {
+                                s.open = open
                                 s.openBoundary = HeadStripes.rangeEnd(open.minTime, options.chunkRangeMilliseconds)
                                 s.lastTime = max(s.lastTime, open.maxTime)
                                 s.lastValueBits = open.lastValue.bitPattern
                             }
-                        } catch {
-                            logger.error("recovery: head chunk of series \(ref) is damaged; its samples since the last persisted chunk are lost")
+                            if s.firstTime < headMin { headMin = s.firstTime }
+                            if s.lastTime > headMax { headMax = s.lastTime }
                         }
                     }
-                    if s.firstTime < headMin { headMin = s.firstTime }
-                    if s.lastTime > headMax { headMax = s.lastTime }
                 }
+                if !ok { damagedBlocks += 1 }
+            }
+            if damagedBlocks > 0 {
+                logger.error("recovery: \(damagedBlocks) head block(s) damaged; samples of their series since their last persisted chunk are lost")
             }
             // Replay the log.
             var replayed = 0, records = 0

@@ -95,7 +95,7 @@ extension TSDB {
                 for s in dead {
                     let id = Int64(bitPattern: s.ref.raw)
                     try db.run("DELETE FROM series WHERE id = ?1", .int(id))
-                    try db.run("DELETE FROM head WHERE series_id = ?1", .int(id))
+                    dirtyHeadBlocks.insert(HeadBlock.block(of: s.ref))
                     try db.run("DELETE FROM chunks WHERE series_id = ?1", .int(id))
                 }
             }

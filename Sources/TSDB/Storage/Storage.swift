@@ -32,8 +32,7 @@ final class Storage: @unchecked Sendable {
             CREATE TABLE IF NOT EXISTS symbols(id INTEGER PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, labels BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS wal(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS head(series_id INTEGER PRIMARY KEY, first_t INTEGER NOT NULL,
-                persisted_maxt INTEGER NOT NULL, last_bits INTEGER NOT NULL, data BLOB);
+            CREATE TABLE IF NOT EXISTS head_blocks(block INTEGER PRIMARY KEY, data BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS chunks(series_id INTEGER NOT NULL, mint INTEGER NOT NULL,
                 maxt INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY(series_id, mint)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS chunks_by_maxt ON chunks(maxt);

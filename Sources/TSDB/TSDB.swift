@@ -77,35 +77,46 @@ public final class TSDB: @unchecked Sendable {
     /// sample that refers to it.
     public func seriesRef(for labels: Labels) throws(TSDBError) -> SeriesRef {
         guard !labels.isEmpty else { throw .invalidLabels(.emptyLabelSet) }
-        let h = labels.hashValue
+        // Known strings: look the series up by the hash of its symbol ids. Unknown strings
+        // mean a new series; intern them first so the hash can be computed.
+        let syms = index.symbolIDs(of: labels) ?? index.intern(labels)
+        let h = TSDB.symbolHash(syms)
         let hs = head.stripe(forHash: h)
         hs.lock.lock()
         defer { hs.lock.unlock() }
-        if let candidates = hs.byHash[h], let syms = index.symbolIDs(of: labels),
-           let s = candidates.first(where: { $0.symbols == syms }) {
-            return s.ref
-        }
-        return try createSeriesLocked(labels: labels, hash: h, hashStripe: hs)
+        if let s = hs.byHash[h]?.first(where: { $0.symbols == syms }) { return s.ref }
+        return try createSeriesLocked(symbols: syms, hash: h, hashStripe: hs)
     }
 
     /// The ref of an existing series, without creating one.
     public func existingRef(for labels: Labels) -> SeriesRef? {
-        let h = labels.hashValue
+        guard let syms = index.symbolIDs(of: labels) else { return nil }
+        let h = TSDB.symbolHash(syms)
         let hs = head.stripe(forHash: h)
-        return hs.lock.withLock {
-            guard let candidates = hs.byHash[h], let syms = index.symbolIDs(of: labels) else { return nil }
-            return candidates.first(where: { $0.symbols == syms })?.ref
-        }
+        return hs.lock.withLock { hs.byHash[h]?.first(where: { $0.symbols == syms })?.ref }
     }
 
-    private func createSeriesLocked(labels: Labels, hash h: Int, hashStripe hs: HeadStripes.HashStripe) throws(TSDBError) -> SeriesRef {
-        let created: (SeriesRef, [UInt32])? = index.withWriteLock {
+    /// The hash by which series are found: over the interned symbol ids, so neither lookup nor
+    /// recovery hashes label strings.
+    @inline(__always)
+    static func symbolHash(_ syms: [UInt32]) -> Int {
+        var h: UInt64 = 0x243F_6A88_85A3_08D3
+        for s in syms {
+            h = (h &+ UInt64(s)) &* 0x9E37_79B9_7F4A_7C15
+            h ^= h >> 29
+        }
+        return Int(truncatingIfNeeded: h)
+    }
+
+    private func createSeriesLocked(symbols syms: [UInt32], hash h: Int, hashStripe hs: HeadStripes.HashStripe) throws(TSDBError) -> SeriesRef {
+        let created: SeriesRef? = index.withWriteLock {
             if let max = options.maxSeries, index.seriesCountLocked >= max { return nil }
             nextRef += 1
             let ref = SeriesRef(nextRef)
-            return (ref, index.addLocked(ref: ref, labels: labels))
+            index.addPostingsLocked(ref: ref, symbols: syms)
+            return ref
         }
-        guard let (ref, syms) = created else {
+        guard let ref = created else {
             statsLock.withLock { statsValue.seriesLimitRejections += 1 }
             throw .seriesLimit(options.maxSeries ?? 0)
         }

@@ -20,10 +20,17 @@ final class MemIndex: @unchecked Sendable {
 
     // MARK: Writing
 
-    /// Interns `labels` and indexes `ref` under each pair. `ref` must exceed every indexed ref
-    /// (callers assign refs under `withWriteLock`) so postings stay sorted by appending.
-    func add(ref: SeriesRef, labels: Labels) -> [UInt32] {
-        lock.withWriteLock { addLocked(ref: ref, labels: labels) }
+    /// Interns every string of `labels`: its name/value symbol pairs.
+    func intern(_ labels: Labels) -> [UInt32] {
+        lock.withWriteLock {
+            var syms: [UInt32] = []
+            syms.reserveCapacity(labels.count * 2)
+            for l in labels {
+                syms.append(intern(l.name))
+                syms.append(intern(l.value))
+            }
+            return syms
+        }
     }
 
     /// Runs `body` with the write lock held, for callers that allocate a ref and index it atomically.
@@ -31,26 +38,13 @@ final class MemIndex: @unchecked Sendable {
         try lock.withWriteLock(body)
     }
 
-    func addLocked(ref: SeriesRef, labels: Labels) -> [UInt32] {
-        var syms: [UInt32] = []
-        syms.reserveCapacity(labels.count * 2)
-        for l in labels {
-            let n = intern(l.name), v = intern(l.value)
-            syms.append(n)
-            syms.append(v)
-            postings[n, default: [:]][v, default: []].append(ref)
+    /// Indexes `ref` under each of its symbol pairs. `ref` must exceed every indexed ref
+    /// (callers assign refs inside `withWriteLock`), so postings stay sorted by appending.
+    func addPostingsLocked(ref: SeriesRef, symbols syms: [UInt32]) {
+        for k in stride(from: 0, to: syms.count, by: 2) {
+            postings[syms[k], default: [:]][syms[k + 1], default: []].append(ref)
         }
-        if let last = allRefs.last, last > ref {
-            // Only recovery of out-of-order ids can get here; keep the invariant anyway.
-            let i = Postings.lowerBound(allRefs, ref, from: 0)
-            allRefs.insert(ref, at: i)
-            for k in stride(from: 0, to: syms.count, by: 2) {
-                postings[syms[k]]![syms[k + 1]]!.sort()
-            }
-        } else {
-            allRefs.append(ref)
-        }
-        return syms
+        allRefs.append(ref)
     }
 
     /// Indexes a recovered series whose labels are already symbol ids.

@@ -112,9 +112,8 @@ extension TSDB {
 
     /// Puts a persisted series back into the head and the index.
     private func restoreSeries(ref: SeriesRef, symbols syms: [UInt32]) {
-        let labels = index.labels(of: syms)
         let series = MemSeries(ref: ref, symbols: syms)
-        let h = labels.hashValue
+        let h = TSDB.symbolHash(syms)
         let hs = head.stripe(forHash: h)
         hs.lock.withLock { hs.byHash[h, default: []].append(series) }
         head.setSeries(ref, series)

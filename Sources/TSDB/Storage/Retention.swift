@@ -112,8 +112,7 @@ extension TSDB {
     func removeFromHead(_ dead: [MemSeries]) {
         guard !dead.isEmpty else { return }
         for s in dead {
-            let labels = index.labels(of: s.symbols)
-            let h = labels.hashValue
+            let h = TSDB.symbolHash(s.symbols)
             let hs = head.stripe(forHash: h)
             hs.lock.withLock {
                 hs.byHash[h]?.removeAll { $0 === s }

@@ -87,24 +87,39 @@ enum WALRecord {
         }
     }
 
-    /// Calls `sample` for every sample of a record after verifying its checksum.
-    static func decode(_ p: UnsafeRawBufferPointer, _ sample: (SeriesRef, Int64, Double) -> Void) throws(DecodeError) {
-        guard p.count >= headerSize + 8 else { throw .truncated }
-        let body = UnsafeRawBufferPointer(rebasing: p[0..<(p.count - 8)])
-        let stored = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: p.count - 8, as: UInt64.self))
-        guard Checksum.of(body) == stored else { throw .checksum }
-        let v = p[0]
-        guard v == version else { throw .unknownVersion(v) }
-        let n = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 1, as: UInt32.self))
-        var r = ByteReader(body)
-        r.offset = headerSize
-        var ref: Int64 = 0, t: Int64 = 0
-        for _ in 0..<n {
-            ref &+= r.varint()
+    /// Reads a record sample by sample, after verifying its checksum: a plain loop for replay,
+    /// with no closure call per sample.
+    struct Reader {
+        private var r: ByteReader
+        private var left: UInt32
+        private var refAcc: Int64 = 0
+        private(set) var ref = SeriesRef(0)
+        private(set) var t: Int64 = 0
+        private(set) var v: Double = 0
+        private(set) var failed = false
+
+        init(_ p: UnsafeRawBufferPointer) throws(DecodeError) {
+            guard p.count >= headerSize + 8 else { throw .truncated }
+            let body = UnsafeRawBufferPointer(rebasing: p[0..<(p.count - 8)])
+            let stored = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: p.count - 8, as: UInt64.self))
+            guard Checksum.of(body) == stored else { throw .checksum }
+            guard p[0] == version else { throw .unknownVersion(p[0]) }
+            left = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 1, as: UInt32.self))
+            r = ByteReader(body)
+            r.offset = headerSize
+        }
+
+        @inline(__always)
+        mutating func next() -> Bool {
+            guard left > 0 else { return false }
+            left &-= 1
+            refAcc &+= r.varint()
             t &+= r.varint()
             let bits = r.u64()
-            if r.failed { throw .truncated }
-            sample(SeriesRef(UInt64(bitPattern: ref)), t, Double(bitPattern: bits))
+            if r.failed { failed = true; return false }
+            ref = SeriesRef(UInt64(bitPattern: refAcc))
+            v = Double(bitPattern: bits)
+            return true
         }
     }
 }

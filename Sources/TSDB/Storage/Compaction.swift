@@ -42,7 +42,10 @@ extension TSDB {
             start = end
         }
         if result.windows > 0 {
-            try commitLock.withLock { try db.execute("PRAGMA incremental_vacuum") }
+            try commitLock.withLock {
+                try db.execute("PRAGMA incremental_vacuum")
+                try db.walCheckpoint(truncate: true)
+            }
             statsLock.withLock { statsValue.compactions += 1 }
             logger.info("compaction", metadata: ["windows": "\(result.windows)", "chunks_merged": "\(result.chunksMerged)",
                                                   "bytes_before": "\(result.bytesBefore)", "bytes_after": "\(result.bytesAfter)"])

@@ -66,16 +66,20 @@ extension TSDB {
                 let id = row.int64(0)
                 let failure = row.withBlob(1) { p -> WALRecord.DecodeError? in
                     do throws(WALRecord.DecodeError) {
-                        try WALRecord.decode(p) { ref, t, v in
-                            head.withSeries(ref) { s in
-                                guard let s, t > s.lastTime else { return }
-                                s.append(t, v, samplesPerChunk: perChunk, chunkRange: range)
-                                replayed += 1
+                        var reader = try WALRecord.Reader(p)
+                        while reader.next() {
+                            let ref = reader.ref, t = reader.t
+                            let stripe = HeadStripes.stripeIndex(ref)
+                            head.lockStripe(stripe)
+                            if let s = head.seriesLocked(ref, stripe: stripe), t > s.lastTime {
+                                s.append(t, reader.v, samplesPerChunk: perChunk, chunkRange: range)
+                                replayed &+= 1
                                 if t < headMin { headMin = t }
                                 if t > headMax { headMax = t }
                             }
+                            head.unlockStripe(stripe)
                         }
-                        return nil
+                        return reader.failed ? .truncated : nil
                     } catch {
                         return error
                     }

@@ -28,7 +28,7 @@ final class State: @unchecked Sendable {
     func openDatabase() throws -> TSDB {
         let d = ScratchDirectory(prefix: "vigil-benchmark")
         dir = d
-        let db = try TSDB.open(directory: d.path, logger: quietLogger())
+        let db = try TSDB.open(directory: d.path, options: benchOptions(), logger: quietLogger())
         self.db = db
         return db
     }

@@ -9,6 +9,16 @@ public func quietLogger() -> Logger {
     return l
 }
 
+/// Options for benchmark databases: defaults, except that the background maintenance thread
+/// (checkpoint at 64 MiB of log or every 5 min, retention and compaction every 15 min) is off,
+/// so a measurement on one thread is not mixed with maintenance on the other core and the
+/// benchmark decides when to checkpoint. `backgroundMaintenance: true` keeps the default.
+public func benchOptions(backgroundMaintenance: Bool = false) -> TSDBOptions {
+    var o = TSDBOptions()
+    o.backgroundMaintenance = backgroundMaintenance
+    return o
+}
+
 /// Creates `count` series named by `labels`, then commits them with an empty batch so the
 /// measured appends that follow do not pay for persisting new series.
 public func createSeries(_ db: TSDB, count: Int, labels: (Int) -> Labels) throws -> [SeriesRef] {

@@ -29,7 +29,7 @@ struct MemoryFigures: ParsableCommand {
         print("\n### 4. Head memory: \(grouped(series)) series {__name__, job, instance, method, status, path}, \(samples) samples each\n")
         let dir = ScratchDirectory(prefix: "vigil-bench-memory", base: scratch)
         defer { dir.remove() }
-        let db = try TSDB.open(directory: dir.path, logger: quietLogger())
+        let db = try TSDB.open(directory: dir.path, options: benchOptions(), logger: quietLogger())
         // The refs array belongs to the benchmark, not the head: allocate it before the baseline.
         var refs: [SeriesRef] = []
         refs.reserveCapacity(series)

@@ -61,7 +61,11 @@ struct StorageFigures: ParsableCommand {
                 out.perKind[k] = (p.bytes + data.count, p.samples + n)
             }
         }
-        out.headBytes = Int(try conn.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM head") ?? 0)
+        // Head state: a row per series (`head`) in older schemas, blocks of series (`head_blocks`) in newer.
+        for table in ["head", "head_blocks"]
+        where try conn.scalarInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1", .text(table)) == 1 {
+            out.headBytes += Int(try conn.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM \(table)") ?? 0)
+        }
         out.pageSize = Int(try conn.scalarInt("PRAGMA page_size") ?? 0)
         out.pageCount = Int(try conn.scalarInt("PRAGMA page_count") ?? 0)
         out.freePages = Int(try conn.scalarInt("PRAGMA freelist_count") ?? 0)
@@ -81,7 +85,7 @@ struct StorageFigures: ParsableCommand {
         print("\n### 3 and 6. SQLite file: \(series) series × \(hours) h at \(intervalSeconds) s (checkpoint every \(checkpointMinutes) simulated min)\n")
         let dir = ScratchDirectory(prefix: "vigil-bench-sqlite", base: scratch)
         defer { dir.remove() }
-        let db = try TSDB.open(directory: dir.path, logger: quietLogger())
+        let db = try TSDB.open(directory: dir.path, options: benchOptions(), logger: quietLogger())
         let refs = try createSeries(db, count: series) { LabelSets.mix($0) }
         var kinds: [Int64: SeriesKind] = [:]
         for (i, r) in refs.enumerated() { kinds[Int64(bitPattern: r.raw)] = SeriesKind.of(seriesIndex: i) }
@@ -159,7 +163,7 @@ struct StorageFigures: ParsableCommand {
 
         print("")
         printMarkdownTable(header: ["stage", "vigil.db", "-wal", "(db+wal)/sample", "db/sample", "XOR blob B/sample",
-                                    "compact blob B/sample", "samples in `chunks`", "`head` blobs", "free pages"], rows: rows)
+                                    "compact blob B/sample", "samples in `chunks`", "head state blobs", "free pages"], rows: rows)
         print("\nAppended \(grouped(total)) samples in \(format(appendSecs, 1)) s; final checkpoint \(format(lastCheckpoint, 2)) s; compact() \(format(compactSecs, 2)) s: \(cr.windows) windows, \(cr.chunksMerged) chunks → \(cr.blocksWritten) blocks, \(formatBytes(cr.bytesBefore)) → \(formatBytes(cr.bytesAfter)).")
         print("Page size \(t2.pageSize), \(t2.pageCount) pages after compact().")
         if !t1.tableBytes.isEmpty {

@@ -46,6 +46,8 @@ struct All: ParsableCommand {
         try SelectFigures.measure(report, series: 100_000, samples: 360, runs: 5, scratch: scratch.scratch)
         try RecoveryFigures.measure(report, series: recoverySeries, minutes: recoveryMinutes, intervalSeconds: 15,
                                     batch: 10_000, scratch: scratch.scratch)
+        try RecoveryFigures.measure(report, series: recoverySeries, minutes: recoveryMinutes, intervalSeconds: 15,
+                                    batch: 10_000, scratch: scratch.scratch, backgroundMaintenance: true)
         report.printTable(title: "Summary")
     }
 }

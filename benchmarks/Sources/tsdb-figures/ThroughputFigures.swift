@@ -27,7 +27,7 @@ struct AppendFigures: ParsableCommand {
         for n in seriesCounts {
             let dir = ScratchDirectory(prefix: "vigil-bench-append", base: scratch)
             defer { dir.remove() }
-            let db = try TSDB.open(directory: dir.path, logger: quietLogger())
+            let db = try TSDB.open(directory: dir.path, options: benchOptions(), logger: quietLogger())
             let (refs, createSecs) = try BenchSupport.measure { try createSeries(db, count: n) { LabelSets.service($0) } }
             var app = RoundRobinAppender(refs: refs)
             var batch = AppendBatch(capacity: 10_000)
@@ -58,7 +58,7 @@ struct AppendFigures: ParsableCommand {
             let n = labelsSeries
             let dir = ScratchDirectory(prefix: "vigil-bench-append", base: scratch)
             defer { dir.remove() }
-            let db = try TSDB.open(directory: dir.path, logger: quietLogger())
+            let db = try TSDB.open(directory: dir.path, options: benchOptions(), logger: quietLogger())
             let labels = (0..<n).map { LabelSets.service($0) }
             let (_, createSecs) = try BenchSupport.measure { _ = try createSeries(db, count: n) { labels[$0] } }
             var app = RoundRobinAppender(refs: (0..<n).map { SeriesRef(UInt64($0)) })  // positions only
@@ -116,7 +116,7 @@ struct SelectFigures: ParsableCommand {
         print("\n### 5. select + iterate {__name__=\"http_requests_total\", status=~\"5..\"} over \(grouped(series)) series × \(samples) samples\n")
         let dir = ScratchDirectory(prefix: "vigil-bench-select", base: scratch)
         defer { dir.remove() }
-        let db = try TSDB.open(directory: dir.path, logger: quietLogger())
+        let db = try TSDB.open(directory: dir.path, options: benchOptions(), logger: quietLogger())
         let (_, buildSecs) = try BenchSupport.measure {
             try buildRequestsDatabase(db, series: series, samplesPerSeries: samples)
         }

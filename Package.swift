@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libzstd-dev; see scripts/setup-debian.sh).
@@ -25,12 +26,15 @@ let package = Package(
         ]),
         .target(name: "PromQL", dependencies: ["TSDB"]),
         .target(name: "Template"),
-        .target(name: "Rules", dependencies: ["PromQL", "Template"]),
+        .target(name: "Rules", dependencies: [
+            "PromQL", "Template", "TSDB",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "Ingest", dependencies: ["TSDB"]),
         .target(name: "Notify", dependencies: ["SQLite", "Template"]),
         .target(name: "Server", dependencies: ["Rules", "Notify", "Ingest"]),
         .executableTarget(name: "vigil", dependencies: [
-            "Server", "TSDB",
+            "Server", "TSDB", "Rules", "PromQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -42,5 +46,7 @@ let package = Package(
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],
+                    exclude: ["Corpus", "Failing"]),
     ]
 )

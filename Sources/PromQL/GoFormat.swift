@@ -44,7 +44,7 @@ enum GoFormat {
     /// The shortest decimal digits that round-trip (ASCII), and where the decimal point goes
     /// (value = 0.d1d2d3… × 10^pointPos). Swift's `description` already finds the shortest
     /// round-trip digits, like Go does; only its layout differs.
-    private static func shortestDigits(_ f: Double) -> (digits: [UInt8], pointPos: Int) {
+    static func shortestDigits(_ f: Double) -> (digits: [UInt8], pointPos: Int) {
         let text = Array(f.description.utf8)
         var mantissa = text[...]
         var exp10 = 0

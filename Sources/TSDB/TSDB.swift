@@ -51,10 +51,10 @@ public final class TSDB: @unchecked Sendable {
     /// Opens (creating if needed) the database in `directory` and recovers what was acknowledged.
     public static func open(directory: String, options: TSDBOptions = TSDBOptions(),
                             logger: Logger = Logger(label: "vigil.tsdb")) throws -> TSDB {
-        try FileSystem.makeDirectory(directory)
+        if !options.readOnly { try FileSystem.makeDirectory(directory) }
         let db = try TSDB(directory: directory, options: options, logger: logger)
         try db.recover()
-        if options.backgroundMaintenance { db.maintenance = Maintenance(db: db) }
+        if options.backgroundMaintenance && !options.readOnly { db.maintenance = Maintenance(db: db) }
         return db
     }
 
@@ -63,7 +63,8 @@ public final class TSDB: @unchecked Sendable {
         self.options = options
         self.logger = logger
         do {
-            storage = try Storage(directory: directory, durability: options.durability, readers: options.readerConnections)
+            storage = try Storage(directory: directory, durability: options.durability, readers: options.readerConnections,
+                                  readOnly: options.readOnly)
         } catch let e as SQLiteError {
             throw TSDBError.storage("opening \(directory)/\(Storage.fileName): \(e)")
         }
@@ -147,6 +148,7 @@ public final class TSDB: @unchecked Sendable {
         let n = batch.count
         let perChunk = options.samplesPerChunk
         let range = options.chunkRangeMilliseconds
+        guard !options.readOnly else { throw .readOnly }
         commitLock.lock()
         defer { commitLock.unlock() }
         guard !isClosed else { throw .closed }
@@ -307,6 +309,11 @@ public final class TSDB: @unchecked Sendable {
     /// Checkpoints and closes. Later calls do nothing; appends after it fail with `.closed`.
     public func close() throws {
         if commitLock.withLock({ isClosed }) { return }
+        if options.readOnly {
+            commitLock.withLock { isClosed = true }
+            storage.closeReaders()
+            return
+        }
         maintenance?.stop()
         maintenance = nil
         try checkpoint()
@@ -314,6 +321,7 @@ public final class TSDB: @unchecked Sendable {
         commitLock.withLock {
             isClosed = true
             try? storage.writer.walCheckpoint(truncate: true)
+            storage.releaseLock()
         }
     }
 }

@@ -24,6 +24,9 @@ public struct TSDBOptions: Sendable {
     /// Run checkpoints, retention and compaction on a background thread. Off, the owner calls
     /// `checkpoint()`, `applyRetention()` and `compact()` itself.
     public var backgroundMaintenance = true
+    /// Open for reading only (`vigil query` next to a running server): no lock, no writes,
+    /// no maintenance; a damaged log tail is skipped in memory, not cut. Appends fail.
+    public var readOnly = false
     /// A checkpoint runs when the append log exceeds this many bytes (bounding both the log's
     /// disk use and the replay time after a crash)...
     public var checkpointLogBytes: Int = 64 << 20
@@ -44,6 +47,8 @@ public enum TSDBError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownSeries(SeriesRef)
     case storage(String)
     case closed
+    case readOnly
+    case locked(String)
 
     public var description: String {
         switch self {
@@ -53,6 +58,9 @@ public enum TSDBError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownSeries(let r): return "unknown series ref \(r)"
         case .storage(let m): return "storage: \(m)"
         case .closed: return "database is closed"
+        case .readOnly: return "database is open read-only"
+        case .locked(let dir):
+            return "\(dir) is in use by another vigil process (its lock file is held); open it read-only or stop the other process"
         }
     }
 }

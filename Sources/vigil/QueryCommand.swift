@@ -84,7 +84,11 @@ struct QueryCommand: ParsableCommand {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         var logger = Logger(label: "vigil.tsdb")
         logger.logLevel = .warning
-        let db = try TSDB.open(directory: storagePath, logger: logger)
+        var storeOptions = TSDBOptions()
+        storeOptions.readOnly = true  // safe next to a running `vigil run` on the same directory
+        storeOptions.backgroundMaintenance = false
+        storeOptions.retentionMilliseconds = 0
+        let db = try TSDB.open(directory: storagePath, options: storeOptions, logger: logger)
         defer { try? db.close() }
         let result: QueryResult
         do {

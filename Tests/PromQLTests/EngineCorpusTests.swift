@@ -26,9 +26,25 @@ import TSDB
         return Swift.abs(a - b) <= 1e-9 * Swift.max(Swift.abs(a), Swift.abs(b))
     }
 
+    /// (file, expr) of the cases listed in Tests/RulesTests/Corpus/known-engine-gaps.txt: known
+    /// differences of the engine, reported but not failed (the rule tester's suite does the same).
+    static func knownGaps() -> Set<String> {
+        let path = root.appendingPathComponent("RulesTests/Corpus/known-engine-gaps.txt").path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        var out = Set<String>()
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let colon = line.range(of: ": expr: \""), let end = line.range(of: "\", time: ") else { continue }
+            let file = line[..<colon.lowerBound]
+            let expr = line[colon.upperBound..<end.lowerBound].replacingOccurrences(of: "\\\"", with: "\"")
+            out.insert("\(file)|\(expr)")
+        }
+        return out
+    }
+
     /// Runs every case; returns the failures as text.
     static func runAll() -> (total: Int, failures: [String]) {
         let engine = Engine()
+        let gaps = knownGaps()
         var total = 0
         var failures: [String] = []
         for path in files() {
@@ -39,7 +55,9 @@ import TSDB
                     let id = "\(c.file): \(c.expr) @ \(c.evalTime / 1000)s"
                     let result: QueryResult
                     do { result = try engine.instantQuery(c.expr, at: c.evalTime, storage: storage) } catch {
-                        failures.append("\(id): error \(error)")
+                        if gaps.contains("\(c.file)|\(c.expr)") { print("known engine gap: \(id)") } else {
+                            failures.append("\(id): error \(error)")
+                        }
                         continue
                     }
                     var got: [(Labels, Double)] = []
@@ -53,7 +71,9 @@ import TSDB
                     let exp = c.expected.sorted { labelsLess($0.labels, $1.labels) }
                     got.sort { labelsLess($0.0, $1.0) }
                     let ok = exp.count == got.count && zip(exp, got).allSatisfy { e, g in e.labels == g.0 && close(e.value, g.1) }
-                    if !ok {
+                    if !ok && gaps.contains("\(c.file)|\(c.expr)") {
+                        print("known engine gap: \(id)")
+                    } else if !ok {
                         let e = exp.map { "\(goLabelsString($0.labels)) \($0.value)" }.joined(separator: ", ")
                         let g = got.map { "\(goLabelsString($0.0)) \($0.1)" }.joined(separator: ", ")
                         failures.append("\(id):\n    exp: \(e)\n    got: \(g)")

@@ -91,11 +91,14 @@ import Testing
             try conn.run("UPDATE wal SET data = substr(data, 1, length(data) - 3) || x'000102' WHERE id = ?1", .int(last))
             try conn.run("INSERT INTO wal(data) VALUES(x'0102030405060708090a0b0c')")
         }
-        let db = try openDB(dir)
-        let data = try dump(db, [.equal("__name__", "p")])
-        #expect(data.count == 5)
-        #expect(data.values.allSatisfy { $0.count == 9 }, "the damaged tenth batch is cut, the nine before it kept")
-        #expect(db.stats.truncatedRecords == 2)
+        do {
+            let db = try openDB(dir)
+            let data = try dump(db, [.equal("__name__", "p")])
+            #expect(data.count == 5)
+            #expect(data.values.allSatisfy { $0.count == 9 }, "the damaged tenth batch is cut, the nine before it kept")
+            #expect(db.stats.truncatedRecords == 2)
+            try db.close()
+        }
         // And it opens again cleanly.
         let again = try openDB(dir)
         #expect(again.stats.truncatedRecords == 0)
@@ -259,5 +262,28 @@ import Testing
         #expect(data.filter { $0.value.count == 10 }.count == 1023)
         let r = try db.append([(ls(["__name__": "hb", "s": "1400"]), 20_000, 1)])
         #expect(r.appended == 1)
+    }
+}
+
+@Suite struct AccessModeTests {
+    @Test func oneWriterPerDirectoryAndReadersAlongside() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let writer = try openDB(dir)
+        try writer.append([(ls(["__name__": "rw"]), 1000, 1)])
+        #expect(throws: TSDBError.locked(dir.path)) { try openDB(dir) }
+        // A read-only opening sees what the writer acknowledged, and cannot write.
+        let reader = try openDB(dir) { $0.readOnly = true }
+        #expect(try dump(reader, [.equal("__name__", "rw")]).values.first?.count == 1)
+        #expect(throws: TSDBError.readOnly) { try reader.append([(ls(["__name__": "rw"]), 2000, 2)]) }
+        #expect(throws: TSDBError.readOnly) { try reader.checkpoint() }
+        try reader.close()
+        try writer.close()
+    }
+
+    @Test func readOnlyNeedsAnExistingDatabase() {
+        #expect(throws: TSDBError.self) {
+            try openDB(TempDir()) { $0.readOnly = true }
+        }
     }
 }

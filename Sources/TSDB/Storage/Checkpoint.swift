@@ -30,7 +30,8 @@ extension TSDB {
     /// stays in the log, and state written twice is harmless (replay is idempotent).
     @discardableResult
     public func checkpoint() throws -> CheckpointResult {
-        try maintenanceLock.withLock { try checkpointLocked() }
+        guard !options.readOnly else { throw TSDBError.readOnly }
+        return try maintenanceLock.withLock { try checkpointLocked() }
     }
 
     func checkpointLocked() throws -> CheckpointResult {

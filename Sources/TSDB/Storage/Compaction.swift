@@ -15,7 +15,8 @@ extension TSDB {
     /// Windows are processed once; the position is kept in the `meta` table.
     @discardableResult
     public func compact() throws -> CompactionResult {
-        try maintenanceLock.withLock { try compactLocked() }
+        guard !options.readOnly else { throw TSDBError.readOnly }
+        return try maintenanceLock.withLock { try compactLocked() }
     }
 
     private func compactLocked() throws -> CompactionResult {

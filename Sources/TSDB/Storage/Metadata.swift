@@ -16,6 +16,7 @@ public struct MetricMetadata: Sendable, Equatable {
 extension TSDB {
     /// Records the metadata of a metric (kept across restarts; the latest wins).
     public func setMetadata(_ metadata: MetricMetadata, for metric: String) throws {
+        guard !options.readOnly else { throw TSDBError.readOnly }
         try commitLock.withLock {
             try storage.writer.run(
                 "INSERT OR REPLACE INTO metadata(metric, type, help, unit) VALUES(?1, ?2, ?3, ?4)",

@@ -91,7 +91,9 @@ extension TSDB {
                     records += 1
                 }
             }
-            if let badID {
+            if let badID, options.readOnly {
+                logger.error("recovery: read-only, so the damaged log tail from record \(badID) is skipped, not cut")
+            } else if let badID {
                 let cut = try db.scalarInt("SELECT count(*) FROM wal WHERE id >= ?1", .int(badID)) ?? 0
                 try db.run("DELETE FROM wal WHERE id >= ?1", .int(badID))
                 statsValue.truncatedRecords = Int(cut)

@@ -14,13 +14,15 @@ extension TSDB {
     /// left with no samples at all. Nothing newer than the cutoff is touched.
     @discardableResult
     public func applyRetention() throws -> RetentionResult {
-        try maintenanceLock.withLock { try retentionLocked(now: nil) }
+        guard !options.readOnly else { throw TSDBError.readOnly }
+        return try maintenanceLock.withLock { try retentionLocked(now: nil) }
     }
 
     /// As `applyRetention()`, with the cutoff computed from `now` instead of the head's newest sample.
     @discardableResult
     public func applyRetention(now: Int64) throws -> RetentionResult {
-        try maintenanceLock.withLock { try retentionLocked(now: now) }
+        guard !options.readOnly else { throw TSDBError.readOnly }
+        return try maintenanceLock.withLock { try retentionLocked(now: now) }
     }
 
     private func retentionLocked(now: Int64?) throws -> RetentionResult {

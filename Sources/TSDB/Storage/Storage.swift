@@ -15,10 +15,29 @@ final class Storage: @unchecked Sendable {
     private var idleReaders: [Connection] = []
     private let maxIdleReaders: Int
 
-    init(directory: String, durability: TSDBOptions.Durability, readers: Int) throws {
+    /// Held for the life of a writable database: one writer per directory.
+    private var lockFD: Int32 = -1
+
+    init(directory: String, durability: TSDBOptions.Durability, readers: Int, readOnly: Bool = false) throws {
         path = directory + "/" + Storage.fileName
-        writer = try Connection(path: path)
         maxIdleReaders = max(1, readers)
+        if readOnly {
+            guard FileSystem.exists(path) else { throw TSDBError.storage("no database at \(path)") }
+            writer = try Connection(path: path, mode: .readOnly)
+            let v = try writer.scalarInt("SELECT value FROM meta WHERE key='schema_version'")
+            guard v == Storage.schemaVersion else {
+                throw TSDBError.storage("\(path) has schema version \(v.map(String.init) ?? "none"); this vigil reads version \(Storage.schemaVersion)")
+            }
+            return
+        }
+        lockFD = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard lockFD >= 0 else { throw TSDBError.storage("cannot create \(directory)/lock: \(String(cString: strerror(errno)))") }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockFD)
+            lockFD = -1
+            throw TSDBError.locked(directory)
+        }
+        writer = try Connection(path: path)
         // Page size and auto_vacuum must be chosen before the first table exists. 16 KiB pages
         // keep compacted blocks (a few KiB) inside their b-tree cells instead of spilling into
         // overflow pages, and waste less per page.
@@ -78,6 +97,16 @@ final class Storage: @unchecked Sendable {
     func closeReaders() {
         poolLock.withLock { idleReaders.removeAll() }
     }
+
+    /// Releases the directory lock (at close; the connection is not used for writing after).
+    func releaseLock() {
+        if lockFD >= 0 {
+            close(lockFD)
+            lockFD = -1
+        }
+    }
+
+    deinit { releaseLock() }
 }
 
 #if canImport(Glibc)

@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "vigil", targets: ["vigil"]),
         .library(name: "TSDB", targets: ["TSDB"]),
         .library(name: "SQLite", targets: ["SQLite"]),
+        .library(name: "PromQL", targets: ["PromQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -3,6 +3,7 @@
 // dependencies (ordo-one/benchmark) stay out of the main build. Run from this folder:
 //   swift package benchmark                       (timings: append, select, codecs)
 //   swift run -c release tsdb-figures all         (bytes per sample, memory, recovery)
+//   swift run -c release promql-figures [SERIES]  (query latency over a real TSDB)
 import PackageDescription
 
 let package = Package(
@@ -29,6 +30,12 @@ let package = Package(
             .product(name: "TSDB", package: "vigil"),
             .product(name: "SQLite", package: "vigil"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Query latency and throughput of the PromQL engine over a real TSDB.
+        .executableTarget(name: "promql-figures", dependencies: [
+            .product(name: "TSDB", package: "vigil"),
+            .product(name: "PromQL", package: "vigil"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "TSDBBenchmarks",

@@ -19,6 +19,9 @@ public struct TSDBOptions: Sendable {
     public var samplesPerChunk: Int = 120
     /// ...or when its samples would span a boundary of this (aligned) range (ms).
     public var chunkRangeMilliseconds: Int64 = 2 * 3600 * 1000
+    /// Closed chunks stay in memory after they are persisted while they end within this much
+    /// of the newest sample (ms), so rate windows and instant queries read no SQLite.
+    public var recentChunksMilliseconds: Int64 = 15 * 60 * 1000
     /// Persisted chunks older than the head by this much are merged per window (ms).
     public var compactionWindowMilliseconds: Int64 = 6 * 3600 * 1000
     /// Run checkpoints, retention and compaction on a background thread. Off, the owner calls

@@ -287,3 +287,30 @@ import Testing
         }
     }
 }
+
+@Suite struct RecentChunkTests {
+    @Test func recentPersistedChunksStayInMemoryWithoutDuplicates() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openDB(dir)
+        let ref = try db.seriesRef(for: ls(["__name__": "recent"]))
+        // 1s samples: a chunk closes every 120 samples (2 minutes).
+        for i in 0..<3600 {
+            var b = AppendBatch()
+            b.add(ref, Int64(i) * 1000, Double(i))
+            try db.append(b)
+        }
+        try db.checkpoint()
+        let (kept, persisted, oldest) = db.head.withSeries(ref) { s in (s!.closed.count, s!.persistedChunks, s!.memoryFrom) }
+        // The last 15 minutes of closed chunks stay (about 7), all of them already persisted.
+        #expect(kept >= 6 && kept <= 9)
+        #expect(persisted == kept)
+        #expect(oldest > 3600 * 1000 - 20 * 60 * 1000)
+        // Whole-range and recent-range reads see every sample exactly once.
+        let all = try dump(db, [.equal("__name__", "recent")])["recent"]!
+        #expect(all.count == 3600)
+        #expect(all.enumerated().allSatisfy { $0.element.t == Int64($0.offset) * 1000 })
+        let recent = try dump(db, [.equal("__name__", "recent")], mint: 3300 * 1000, maxt: .max)["recent"]!
+        #expect(recent.count == 300)
+    }
+}

@@ -15,8 +15,11 @@ final class MemSeries: @unchecked Sendable {
     let symbols: [UInt32]
     /// The chunk samples are appended to.
     @exclusivity(unchecked) var open = XORChunkAppender()
-    /// Closed chunks not yet persisted, oldest first.
+    /// Closed chunks in memory, oldest first: the first `persistedChunks` are already in the
+    /// `chunks` table and kept only while recent (instant queries and rule windows then never
+    /// read SQLite); the rest await the next checkpoint.
     @exclusivity(unchecked) var closed: [MemChunk] = []
+    @exclusivity(unchecked) var persistedChunks = 0
     /// Where the open chunk must be closed at the latest (aligned chunk-range end).
     @exclusivity(unchecked) var openBoundary: Int64 = .min
     @exclusivity(unchecked) var firstTime: Int64 = .max
@@ -61,6 +64,23 @@ final class MemSeries: @unchecked Sendable {
         }
         closed.append(MemChunk(minTime: open.minTime, maxTime: open.maxTime, bytes: exact))
         open = XORChunkAppender(capacity: reserving)
+    }
+
+    /// Frees persisted chunks that ended before `time` (they are read from SQLite from now on).
+    func dropOldPersistedChunks(before time: Int64) {
+        var n = 0
+        while n < persistedChunks && closed[n].maxTime < time { n += 1 }
+        if n > 0 {
+            closed.removeFirst(n)
+            persistedChunks -= n
+        }
+    }
+
+    /// The earliest time from which memory holds every sample of the series (Int64.max when
+    /// it holds none): queries read SQLite only before it.
+    var memoryFrom: Int64 {
+        if let first = closed.first { return first.minTime }
+        return open.count > 0 ? open.minTime : .max
     }
 
     /// The in-memory chunks (closed then open) overlapping [mint, maxt].

@@ -37,6 +37,8 @@ public struct Querier: Sendable {
         let ref: SeriesRef
         let symbols: [UInt32]
         let memory: [MemChunk]
+        /// Memory holds every sample from this time on; SQLite is read only before it.
+        let memoryFrom: Int64
         let persistedMaxTime: Int64
         let firstTime: Int64
         let lastTime: Int64
@@ -49,7 +51,7 @@ public struct Querier: Sendable {
         let captured = capture(matchers)
         var out: [SeriesData] = []
         out.reserveCapacity(captured.count)
-        let needsDisk = captured.contains { mint <= $0.persistedMaxTime }
+        let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
         let maxSpan = max(db.options.chunkRangeMilliseconds, db.options.compactionWindowMilliseconds)
         func build(_ conn: Connection?) throws {
             let stmt = try conn?.prepare("""
@@ -58,16 +60,18 @@ public struct Querier: Sendable {
                 """)
             for c in captured {
                 var chunks: [[UInt8]] = []
-                if let stmt, mint <= c.persistedMaxTime {
+                if let stmt, mint < c.memoryFrom, mint <= c.persistedMaxTime {
                     stmt.reset()
                     try stmt.bind(Int64(bitPattern: c.ref.raw), at: 1)
                     try stmt.bind(mint > Int64.min + maxSpan ? mint - maxSpan : Int64.min, at: 2)
                     try stmt.bind(maxt, at: 3)
                     try stmt.bind(mint, at: 4)
-                    try stmt.bind(c.persistedMaxTime, at: 5)
+                    // Rows that end before memory starts (memory and SQLite overlap for the
+                    // recent persisted chunks kept in memory).
+                    try stmt.bind(min(c.persistedMaxTime, c.memoryFrom &- 1), at: 5)
                     while try stmt.step() { chunks.append(stmt.blob(0)) }
                 }
-                for m in c.memory where m.maxTime > c.persistedMaxTime { chunks.append(m.bytes) }
+                for m in c.memory { chunks.append(m.bytes) }
                 if chunks.isEmpty { continue }
                 out.append(SeriesData(ref: c.ref, labels: db.index.labels(of: c.symbols), chunks: chunks, mint: mint, maxt: maxt))
             }
@@ -116,7 +120,8 @@ public struct Querier: Sendable {
             db.head.withSeries(ref) { s in
                 guard let s, s.lastTime >= mint, s.firstTime <= maxt else { return }
                 out.append(Captured(ref: ref, symbols: s.symbols, memory: s.memChunks(mint: mint, maxt: maxt),
-                                    persistedMaxTime: s.persistedMaxTime, firstTime: s.firstTime, lastTime: s.lastTime))
+                                    memoryFrom: s.memoryFrom, persistedMaxTime: s.persistedMaxTime,
+                                    firstTime: s.firstTime, lastTime: s.lastTime))
             }
         }
         return out

@@ -52,13 +52,14 @@ extension TSDB {
             dirtyHeadBlocks.removeAll()
             return f
         }
+        let keepAfter = maxTime == .min ? Int64.min : maxTime &- options.recentChunksMilliseconds
         let groupSize = 64  // blocks per transaction: ~65k series
         var block: Int64 = 0
         let lastBlock = HeadBlock.block(of: SeriesRef(lastRef))
         while block <= lastBlock {
             var group: [BlockSnapshot] = []
             while block <= lastBlock && group.count < groupSize {
-                if let snap = snapshot(block: block, staleBefore: staleBefore, forced: forced.contains(block)) {
+                if let snap = snapshot(block: block, staleBefore: staleBefore, keepAfter: keepAfter, forced: forced.contains(block)) {
                     group.append(snap)
                 }
                 block += 1
@@ -97,9 +98,10 @@ extension TSDB {
                 for t in snap.taken {
                     head.withSeries(t.series.ref) { s in
                         guard let s, s === t.series else { return }
-                        s.closed.removeFirst(min(t.closed.count, s.closed.count))
+                        s.persistedChunks = min(s.persistedChunks + t.closed.count, s.closed.count)
                         s.persistedMaxTime = max(s.persistedMaxTime, t.persistedMaxTime)
                         s.checkpointedVersion = t.version
+                        s.dropOldPersistedChunks(before: keepAfter)
                     }
                 }
                 result.seriesWritten += snap.entries.count
@@ -120,7 +122,7 @@ extension TSDB {
 
     /// The state of the series in `block`, or nil when none of them changed since the last
     /// checkpoint (and the block is not forced by a removal).
-    private func snapshot(block: Int64, staleBefore: Int64, forced: Bool) -> BlockSnapshot? {
+    private func snapshot(block: Int64, staleBefore: Int64, keepAfter: Int64, forced: Bool) -> BlockSnapshot? {
         var entries: [HeadBlock.Entry] = []
         var taken: [Taken] = []
         var dirty = forced
@@ -138,7 +140,10 @@ extension TSDB {
                                                open: s.open.count > 0 ? s.open.bytes : []))
                 if s.isDirty {
                     dirty = true
-                    taken.append(Taken(series: s, closed: s.closed, persistedMaxTime: persisted, version: s.version))
+                    taken.append(Taken(series: s, closed: Array(s.closed[s.persistedChunks...]), persistedMaxTime: persisted,
+                                       version: s.version))
+                } else {
+                    s.dropOldPersistedChunks(before: keepAfter)
                 }
             }
         }

@@ -66,7 +66,9 @@ extension TSDB {
         head.forEachSeries { s in
             let before = s.closed.count
             s.closed.removeAll { $0.maxTime < cutoff }
-            result.chunksDeleted += before - s.closed.count
+            let removed = before - s.closed.count
+            s.persistedChunks = max(0, s.persistedChunks - removed)
+            result.chunksDeleted += removed
             if s.firstTime < cutoff { s.firstTime = cutoff }
             if s.lastTime < cutoff && s.lastTime != .min { dead.append(s) }
         }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A string compared and hashed by its UTF-8 bytes, as Go (and so Prometheus) compares
 /// strings. Swift's `==` treats canonically equivalent strings as equal ("é" precomposed and
 /// decomposed), which would merge label values Prometheus keeps apart.
@@ -7,7 +11,7 @@ struct ByteString: Hashable {
     init(_ s: String) { string = s }
 
     static func == (a: ByteString, b: ByteString) -> Bool {
-        a.string.utf8.elementsEqual(b.string.utf8)
+        a.string.utf8Equals(b.string)
     }
 
     func hash(into h: inout Hasher) {
@@ -17,15 +21,30 @@ struct ByteString: Hashable {
 }
 
 extension String {
-    /// Byte-wise (Go) ordering of UTF-8 strings.
+    /// Byte-wise (Go) ordering of UTF-8 strings: memcmp over the contiguous UTF-8 storage.
     @inlinable
     public func utf8Precedes(_ other: String) -> Bool {
-        utf8.lexicographicallyPrecedes(other.utf8)
+        var a = self, b = other
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let n = Swift.min(pa.count, pb.count)
+                if n > 0 {
+                    let c = memcmp(pa.baseAddress!, pb.baseAddress!, n)
+                    if c != 0 { return c < 0 }
+                }
+                return pa.count < pb.count
+            }
+        }
     }
 
     /// Byte-wise (Go) equality.
     @inlinable
     public func utf8Equals(_ other: String) -> Bool {
-        utf8.elementsEqual(other.utf8)
+        var a = self, b = other
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0)
+            }
+        }
     }
 }

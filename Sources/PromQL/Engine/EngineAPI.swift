@@ -150,15 +150,7 @@ extension TSDB: QueryableStorage {
         var out: [StoredSeries] = []
         out.reserveCapacity(data.count)
         for d in data {
-            var it = d.makeIterator()
-            var ts: [Int64] = []
-            var vs: [Double] = []
-            ts.reserveCapacity(d.chunks.count * 120)
-            vs.reserveCapacity(d.chunks.count * 120)
-            while it.next() {
-                ts.append(it.t)
-                vs.append(it.v)
-            }
+            let (ts, vs) = d.decodeColumns()
             if !ts.isEmpty { out.append(StoredSeries(labels: d.labels, timestamps: ts, values: vs)) }
         }
         return out

@@ -110,23 +110,23 @@ func mathFunction(_ f: Function) -> ((Double) -> Double)? {
     case .abs: return { Swift.abs($0) }
     case .ceil: return { $0.rounded(.up) }
     case .floor: return { $0.rounded(.down) }
-    case .exp: return { Foundation.exp($0) }
+    case .exp: return { GoMath.exp($0) }
     case .sqrt: return { $0.squareRoot() }
-    case .ln: return { Foundation.log($0) }
-    case .log2: return { goLog2($0) }
-    case .log10: return { goLog10($0) }
-    case .sin: return { Foundation.sin($0) }
-    case .cos: return { Foundation.cos($0) }
-    case .tan: return { Foundation.tan($0) }
-    case .asin: return { Foundation.asin($0) }
-    case .acos: return { Foundation.acos($0) }
-    case .atan: return { Foundation.atan($0) }
-    case .sinh: return { goSinh($0) }
-    case .cosh: return { goCosh($0) }
-    case .tanh: return { Foundation.tanh($0) }
-    case .asinh: return { Foundation.asinh($0) }
-    case .acosh: return { Foundation.acosh($0) }
-    case .atanh: return { Foundation.atanh($0) }
+    case .ln: return { GoMath.log($0) }
+    case .log2: return { GoMath.log2($0) }
+    case .log10: return { GoMath.log10($0) }
+    case .sin: return { GoMath.sin($0) }
+    case .cos: return { GoMath.cos($0) }
+    case .tan: return { GoMath.tan($0) }
+    case .asin: return { GoMath.asin($0) }
+    case .acos: return { GoMath.acos($0) }
+    case .atan: return { GoMath.atan($0) }
+    case .sinh: return { GoMath.sinh($0) }
+    case .cosh: return { GoMath.cosh($0) }
+    case .tanh: return { GoMath.tanh($0) }
+    case .asinh: return { GoMath.asinh($0) }
+    case .acosh: return { GoMath.acosh($0) }
+    case .atanh: return { GoMath.atanh($0) }
     case .deg: return { $0 * 180 / Double.pi }
     case .rad: return { $0 * Double.pi / 180 }
     case .sgn: return { $0 < 0 ? -1 : ($0 > 0 ? 1 : $0) }
@@ -207,60 +207,4 @@ func dateFunction(_ f: Function, _ x: Double) -> Double {
         return Double(month == 2 && leap ? 29 : dim[month - 1])
     default: return .nan
     }
-}
-
-/// Go's math.Log2: exact for powers of two, otherwise Log(frac)/Ln2 + exp.
-func goLog2(_ x: Double) -> Double {
-    if x.isNaN || x < 0 { return .nan }
-    if x == 0 { return -.infinity }
-    if x.isInfinite { return x }
-    let e = x.exponent
-    let frac = x.significand / 2  // in [0.5, 1)
-    if frac == 0.5 { return Double(e) }
-    return Foundation.log(frac) * goInvLn2 + Double(e + 1)
-}
-
-/// Go's math.Log10: Log(x) * (1/Ln10).
-func goLog10(_ x: Double) -> Double {
-    Foundation.log(x) * goInvLn10
-}
-
-/// Go evaluates `1/Ln2` and `1/Ln10` as exact constants, rounded once; dividing in Double
-/// arithmetic is off by an ulp for 1/Ln10 (0.43429448190325176), which shows in results
-/// like log10(1000) = 2.9999999999999996 instead of Go's 3.
-let goInvLn2 = 1.4426950408889634
-let goInvLn10 = 0.4342944819032518
-
-/// Go's math.Sinh (Hart & Cheney coefficients for small arguments).
-func goSinh(_ x: Double) -> Double {
-    let p0 = -0.6307673640497716991184787251e+6, p1 = -0.8991272022039509355398013511e+5
-    let p2 = -0.2894211355989563807284660366e+4, p3 = -0.2630563213397497062819489000e+2
-    let q0 = -0.6307673640497716991212077277e+6, q1 = 0.1521517378790019070696485176e+5
-    let q2 = -0.173678953558233699533450911e+3
-    var x = x
-    var sign = false
-    if x < 0 {
-        x = -x
-        sign = true
-    }
-    var temp: Double
-    if x > 21 {
-        temp = Foundation.exp(x) * 0.5
-    } else if x > 0.5 {
-        let ex = Foundation.exp(x)
-        temp = (ex - 1 / ex) * 0.5
-    } else {
-        let sq = x * x
-        temp = (((p3 * sq + p2) * sq + p1) * sq + p0) * x
-        temp = temp / (((sq + q2) * sq + q1) * sq + q0)
-    }
-    return sign ? -temp : temp
-}
-
-/// Go's math.Cosh.
-func goCosh(_ x: Double) -> Double {
-    let x = Swift.abs(x)
-    if x > 21 { return Foundation.exp(x) * 0.5 }
-    let ex = Foundation.exp(x)
-    return (ex + 1 / ex) * 0.5
 }

@@ -397,10 +397,11 @@ struct Lexer {
         return true
     }
 
-    private mutating func lexChar() -> Bool {
+    /// A quoted token with backslash escapes: a character constant ('…') or a string ("…").
+    private mutating func lexEscaped(until close: UInt8, as kind: TokenKind, what: String) -> Bool {
         while true {
             guard let c = byte(at: pos) else {
-                fail("unterminated character constant")
+                fail("unterminated \(what)")
                 return false
             }
             pos += 1
@@ -409,42 +410,25 @@ struct Lexer {
                     pos += 1
                     continue
                 }
-                fail("unterminated character constant")
+                fail("unterminated \(what)")
                 return false
             }
             if c == UInt8(ascii: "\n") {
-                fail("unterminated character constant")
+                fail("unterminated \(what)")
                 return false
             }
-            if c == UInt8(ascii: "'") { break }
+            if c == close { break }
         }
-        emit(.charConstant)
+        emit(kind)
         return true
     }
 
+    private mutating func lexChar() -> Bool {
+        lexEscaped(until: UInt8(ascii: "'"), as: .charConstant, what: "character constant")
+    }
+
     private mutating func lexQuote() -> Bool {
-        while true {
-            guard let c = byte(at: pos) else {
-                fail("unterminated quoted string")
-                return false
-            }
-            pos += 1
-            if c == UInt8(ascii: "\\") {
-                if let n = byte(at: pos), n != UInt8(ascii: "\n") {
-                    pos += 1
-                    continue
-                }
-                fail("unterminated quoted string")
-                return false
-            }
-            if c == UInt8(ascii: "\n") {
-                fail("unterminated quoted string")
-                return false
-            }
-            if c == UInt8(ascii: "\"") { break }
-        }
-        emit(.string)
-        return true
+        lexEscaped(until: UInt8(ascii: "\""), as: .string, what: "quoted string")
     }
 
     private mutating func lexRawQuote() -> Bool {

@@ -128,3 +128,26 @@ import Testing
         #expect(unique.values.allSatisfy { $0.count == rounds })
     }
 }
+
+@Suite struct MetadataAndLookupTests {
+    @Test func metadataSurvivesReopenAndLookupsDoNotCreate() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        do {
+            let db = try openDB(dir)
+            try db.setMetadata(MetricMetadata(type: "counter", help: "Requests served.", unit: ""), for: "http_requests_total")
+            try db.setMetadata(MetricMetadata(type: "gauge", help: "Up.", unit: ""), for: "up")
+            #expect(db.existingRef(for: ls(["__name__": "up"])) == nil)
+            let ref = try db.seriesRef(for: ls(["__name__": "up", "job": "a"]))
+            #expect(db.existingRef(for: ls(["__name__": "up", "job": "a"])) == ref)
+            #expect(db.existingRef(for: ls(["__name__": "up", "job": "b"])) == nil)
+            #expect(db.activeSeries == 1)
+            try db.close()
+        }
+        let db = try openDB(dir)
+        let all = try db.metadata()
+        #expect(all["http_requests_total"] == MetricMetadata(type: "counter", help: "Requests served.", unit: ""))
+        #expect(try db.metadata(metric: "up").keys.sorted() == ["up"])
+        #expect(db.existingRef(for: ls(["__name__": "up", "job": "a"])) != nil)
+    }
+}

@@ -20,8 +20,4 @@ enum FileSystem {
     static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
-
-    static func rename(_ from: String, _ to: String) -> Bool {
-        Glibc.rename(from, to) == 0
-    }
 }

@@ -51,18 +51,3 @@ public final class RWLock: @unchecked Sendable {
         return try body()
     }
 }
-
-/// A counter safe to bump from many threads; relaxed ordering, for statistics.
-public final class Counter: @unchecked Sendable {
-    private let lock = Lock()
-    private var value: Int = 0
-
-    public init() {}
-
-    @inline(__always) public func add(_ n: Int) {
-        if n == 0 { return }
-        lock.withLock { value &+= n }
-    }
-
-    public var load: Int { lock.withLock { value } }
-}

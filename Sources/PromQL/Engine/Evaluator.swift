@@ -54,6 +54,11 @@ struct Evaluator {
     var step: Int64
     var times: [Int64]
     var samplesLoaded = 0
+    /// Prometheus 2.42 turns `@` into an offset computed when an evaluator starts, and a
+    /// subquery whose first step equals its parent's start does not recompute it: the `@`
+    /// selectors inside then read shifted by that subquery's offset (plus its own `@`). This
+    /// reproduces that; it is 0 everywhere else.
+    var atShift: Int64 = 0
     let deadline: ContinuousClock.Instant
 
     init(options: EngineOptions, storage: any QueryableStorage, start: Int64, end: Int64, step: Int64) {
@@ -103,9 +108,9 @@ struct Evaluator {
     func resolveAt(_ a: AtModifier?) -> Int64? {
         switch a {
         case nil: return nil
-        case .timestamp(let t): return Evaluator.clampTime(t)
-        case .start: return queryStart
-        case .end: return queryEnd
+        case .timestamp(let t): return Evaluator.clampTime(t) &+ atShift
+        case .start: return queryStart &+ atShift
+        case .end: return queryEnd &+ atShift
         }
     }
 
@@ -348,12 +353,15 @@ struct Evaluator {
                 throw QueryError(kind: .tooManySamples,
                                  message: "query processing would load too many samples into memory in query execution")
             }
-            let saved = (start, end, step, times)
+            let saved = (start, end, step, times, atShift)
+            // 2.42 recomputes the `@` offsets of the inner expression only when the subquery
+            // starts elsewhere than its parent (see `atShift`).
+            atShift = subStart == start ? atShift &+ sq.offset &+ (at.map { start &- $0 } ?? 0) : 0
             start = subStart
             end = outerEnd
             step = interval
             times = Evaluator.grid(subStart, outerEnd, interval)
-            defer { (start, end, step, times) = saved }
+            defer { (start, end, step, times, atShift) = saved }
             let inner = try eval(sq.expr)
             var out: [RSeries] = []
             guard case .vector(let vs) = inner else {

@@ -35,6 +35,6 @@ import TSDB
         #expect(QueryResultJSON.formatValue(1e21) == "1e+21")
         #expect(QueryResultJSON.formatValue(1.5e300) == "1.5e+300")
         #expect(QueryResultJSON.formatValue(-0.000001) == "-0.000001")
-        #expect(QueryResultJSON.formatValue(123456789012345678) == "123456789012345680")
+        #expect(QueryResultJSON.formatValue(123456789012345680) == "123456789012345680")
     }
 }

@@ -70,7 +70,7 @@ struct QueryCommand: ParsableCommand {
 
     static func parseDuration(_ s: String, flag: String) throws -> Int64 {
         if let secs = Double(s) { return try milliseconds(secs, s, flag: flag) }
-        do { return try PromDuration.parseMilliseconds(s) } catch {
+        do { return try PromQLDuration.parse(s) } catch {
             throw ValidationError("\(flag): \(error)")
         }
     }

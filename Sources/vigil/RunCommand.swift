@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Logging
+import PromQL
 import TSDB
 
 #if canImport(Glibc)
@@ -48,7 +49,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func parsedRetention() throws -> Int64 {
-        do { return try PromDuration.parseMilliseconds(retention) } catch {
+        do { return try PromQLDuration.parse(retention) } catch {
             throw ValidationError("--storage.tsdb.retention.time: \(error)")
         }
     }

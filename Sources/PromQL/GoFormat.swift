@@ -1,3 +1,5 @@
+import TSDB
+
 /// Go's `fmt`/`strconv` formatting, reproduced where Prometheus puts Go-formatted values into
 /// text users see: numbers in printed expressions (`%v`), quoted strings (`%q`), timestamps
 /// (`%.3f`, `%f`) and runes in error messages (`%q`, `%#U`). Users diff rule files and error
@@ -155,7 +157,7 @@ enum GoFormat {
             if scalar == "\u{FFFD}" {
                 out += "\\ufffd"
             } else {
-                appendEscaped(scalar, quote: "\"", to: &out)
+                GoQuote.appendEscaped(scalar, quote: "\"", to: &out)
             }
         }
         out += "\""
@@ -165,17 +167,14 @@ enum GoFormat {
     /// `fmt.Sprintf("%.<n>q", s)`: the first `n` runes of `s`, quoted.
     static func quote(_ s: String, truncatedTo n: Int) -> String {
         var out = "\""
-        for scalar in s.unicodeScalars.prefix(n) { appendEscaped(scalar, quote: "\"", to: &out) }
+        for scalar in s.unicodeScalars.prefix(n) { GoQuote.appendEscaped(scalar, quote: "\"", to: &out) }
         out += "\""
         return out
     }
 
     /// `strconv.QuoteRune`; nil stands for Go's end-of-input rune (-1), printed as U+FFFD.
     static func quoteRune(_ scalar: Unicode.Scalar?) -> String {
-        var out = "'"
-        appendEscaped(scalar ?? "\u{FFFD}", quote: "'", to: &out)
-        out += "'"
-        return out
+        GoQuote.quoteRune(scalar ?? "\u{FFFD}")
     }
 
     /// `fmt.Sprintf("%#U", r)`: `U+0071 'q'`, the quoted part only for printable runes.
@@ -192,57 +191,8 @@ enum GoFormat {
         return out
     }
 
-    private static let lowerHex = Array("0123456789abcdef".unicodeScalars)
-
-    private static func appendEscaped(_ r: Unicode.Scalar, quote: Unicode.Scalar, to out: inout String) {
-        if r == quote || r == "\\" {
-            out += "\\"
-            out.unicodeScalars.append(r)
-            return
-        }
-        if isPrint(r) {
-            out.unicodeScalars.append(r)
-            return
-        }
-        switch r {
-        case "\u{07}": out += "\\a"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{0B}": out += "\\v"
-        default:
-            let v = r.value
-            let width: Int
-            if v < 0x20 || v == 0x7F {
-                out += "\\x"
-                width = 2
-            } else if v < 0x10000 {
-                out += "\\u"
-                width = 4
-            } else {
-                out += "\\U"
-                width = 8
-            }
-            for i in stride(from: (width - 1) * 4, through: 0, by: -4) {
-                out.unicodeScalars.append(lowerHex[Int((v >> UInt32(i)) & 0xF)])
-            }
-        }
-    }
-
-    /// `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
-    static func isPrint(_ r: Unicode.Scalar) -> Bool {
-        let v = r.value
-        if v < 0x80 { return v >= 0x20 && v < 0x7F }
-        switch r.properties.generalCategory {
-        case .spaceSeparator, .lineSeparator, .paragraphSeparator,
-             .control, .format, .surrogate, .privateUse, .unassigned:
-            return false
-        default:
-            return true
-        }
-    }
+    /// `unicode.IsPrint` (shared with the storage engine's label printing).
+    static func isPrint(_ r: Unicode.Scalar) -> Bool { GoQuote.isPrint(r) }
 
     // MARK: Durations
 

@@ -32,3 +32,14 @@ import Testing
         #expect(a.lexicographicallyPrecedes(b))
     }
 }
+
+@Suite struct GoQuoteTests {
+    @Test func quotingIsGoStrconvQuote() {
+        // Go 1.19: strconv.Quote of BEL, U+0085, é, 😀, DEL, U+FFFD, U+2028.
+        let input = "\u{07}\u{85}\u{E9}\u{1F600}\u{7F}\u{FFFD}\u{2028}"
+        let expected = "\"\\a\\u0085\u{E9}\u{1F600}\\x7f\u{FFFD}\\u2028\""
+        #expect(Labels.quote(input) == expected)
+        #expect(GoQuote.quoteRune("'") == "'\\''")
+        #expect(GoQuote.quote("a\"b\\c\n\t") == "\"a\\\"b\\\\c\\n\\t\"")
+    }
+}

@@ -125,26 +125,8 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F
     }
 
-    /// Quotes a string as Go's strconv.Quote does for printable text.
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if ch.value < 0x20 || ch.value == 0x7F {
-                    out += "\\x" + (ch.value < 0x10 ? "0" : "") + String(ch.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(ch)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// Quotes a string as Go's `strconv.Quote` does (Prometheus prints label values so).
+    public static func quote(_ s: String) -> String { GoQuote.quote(s) }
 }
 
 /// Why a label set was rejected.

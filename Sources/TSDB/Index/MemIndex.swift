@@ -208,19 +208,4 @@ final class MemIndex: @unchecked Sendable {
             return out.sorted { $0.utf8Precedes($1) }
         }
     }
-
-    /// Per label name, how many distinct values it has, and per label pair how many series:
-    /// what `/api/v1/status/tsdb` reports.
-    func cardinalities() -> (valuesPerName: [(String, Int)], seriesPerPair: [(String, Int)]) {
-        lock.withReadLock {
-            var perName: [(String, Int)] = []
-            var perPair: [(String, Int)] = []
-            for (n, values) in postings {
-                let name = symbols[Int(n)]
-                perName.append((name, values.count))
-                for (v, p) in values { perPair.append(("\(name)=\(symbols[Int(v)])", p.count)) }
-            }
-            return (perName, perPair)
-        }
-    }
 }

@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TSDB", targets: ["TSDB"]),
         .library(name: "SQLite", targets: ["SQLite"]),
         .library(name: "PromQL", targets: ["PromQL"]),
+        .library(name: "RE2", targets: ["RE2"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,11 +22,14 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // Go's RE2 regex semantics (fully anchored matching as Prometheus uses it), shared by
+        // label matchers, PromQL, relabelling and Alertmanager matchers.
+        .target(name: "RE2"),
         .target(name: "TSDB", dependencies: [
-            "SQLite", "CZstd",
+            "SQLite", "CZstd", "RE2",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "PromQL", dependencies: ["TSDB"]),
+        .target(name: "PromQL", dependencies: ["TSDB", "RE2"]),
         .target(name: "Template"),
         .target(name: "Rules", dependencies: [
             "PromQL", "Template", "TSDB",
@@ -44,6 +48,7 @@ let package = Package(
         .executableTarget(name: "vigil-tsdb-stress", dependencies: ["TSDB"]),
 
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
+        .testTarget(name: "RE2Tests", dependencies: ["RE2"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),

@@ -1,3 +1,4 @@
+import RE2
 import TSDB
 
 /// A recursive-descent (precedence-climbing) parser for PromQL.

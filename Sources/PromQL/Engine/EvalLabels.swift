@@ -1,3 +1,4 @@
+import RE2
 import TSDB
 
 /// Go's `regexp.Expand` template: `$1`, `${1}`, `$name`, `${name}`, `$$`.

@@ -1,3 +1,4 @@
+import RE2
 /// A label matcher as in PromQL selectors: `name="v"`, `name!="v"`, `name=~"re"`, `name!~"re"`.
 ///
 /// Semantics follow Prometheus: regexes are fully anchored, and a series without the label

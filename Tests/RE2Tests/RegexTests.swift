@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import TSDB
+@testable import RE2
 
 // MARK: - Match table
 

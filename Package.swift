@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "SQLite", targets: ["SQLite"]),
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "RE2", targets: ["RE2"]),
+        .library(name: "Rules", targets: ["Rules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "Rules", dependencies: [
             "PromQL", "Template", "TSDB",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: ["TSDB"]),
         .target(name: "Notify", dependencies: ["SQLite", "Template"]),

@@ -2,15 +2,16 @@ import ArgumentParser
 import Dispatch
 import Logging
 import PromQL
+import Rules
 import TSDB
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// `vigil run`: starts the server. For now the storage engine with its maintenance loop and
-/// self-monitoring samples; the HTTP API, scraping, rules and notifications attach here as
-/// they land.
+/// `vigil run`: starts the server. For now the storage engine with its maintenance loop,
+/// self-monitoring samples and the rule engine; the HTTP API, scraping and notifications
+/// attach here as they land.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -38,6 +39,21 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("self-monitor.interval"), help: "How often Vigil records its own metrics (seconds).")
     var selfInterval: Double = 15
 
+    @Option(name: .customLong("rules.file"), help: "A rule file to evaluate (repeatable; globs allowed). Without any, a small built-in rule set over Vigil's own metrics runs.")
+    var ruleFiles: [String] = []
+
+    @Option(name: .customLong("rules.evaluation-interval"), help: "Interval of rule groups that set none (the global evaluation_interval).")
+    var evaluationInterval = "1m"
+
+    @Option(name: .customLong("rules.alert.for-outage-tolerance"), help: "Max time to tolerate an outage for restoring the 'for' state of alerts.")
+    var outageTolerance = "1h"
+
+    @Option(name: .customLong("rules.alert.for-grace-period"), help: "Minimum duration between a restart and an alert firing, for alerts whose 'for' is at least this long.")
+    var forGracePeriod = "10m"
+
+    @Option(name: .customLong("rules.alert.resend-delay"), help: "Minimum time to wait before resending an alert.")
+    var resendDelay = "1m"
+
     func validate() throws {
         _ = try parsedRetention()
         _ = try parsedRetentionSize()
@@ -46,6 +62,17 @@ struct RunCommand: ParsableCommand {
         }
         guard maxSeries >= 0 else { throw ValidationError("--storage.tsdb.max-series must be >= 0") }
         guard selfInterval > 0 else { throw ValidationError("--self-monitor.interval must be > 0") }
+        for (flag, v) in [("rules.evaluation-interval", evaluationInterval), ("rules.alert.for-outage-tolerance", outageTolerance),
+                          ("rules.alert.for-grace-period", forGracePeriod), ("rules.alert.resend-delay", resendDelay)] {
+            _ = try duration(flag, v)
+        }
+        guard try duration("rules.evaluation-interval", evaluationInterval) > 0 else {
+            throw ValidationError("--rules.evaluation-interval must be > 0")
+        }
+    }
+
+    func duration(_ flag: String, _ value: String) throws -> Int64 {
+        do { return try PromQLDuration.parse(value) } catch { throw ValidationError("--\(flag): \(error)") }
     }
 
     func parsedRetention() throws -> Int64 {
@@ -80,6 +107,7 @@ struct RunCommand: ParsableCommand {
         let db = try TSDB.open(directory: storagePath, options: options, logger: logger)
         logger.info("vigil started", metadata: ["version": "\(VigilVersion.string)", "storage": "\(storagePath)",
                                                 "retention": "\(retention)"])
+        let rules = try startRules(db: db, logger: logger)
         let monitor = SelfMonitor(db: db)
         let stop = StopSignal()
         while !stop.requested {
@@ -90,9 +118,37 @@ struct RunCommand: ParsableCommand {
             }
             stop.wait(seconds: selfInterval)
         }
+        logger.info("shutting down: finishing the rule round")
+        rules.stop()
         logger.info("shutting down: checkpointing")
         try db.close()
         logger.info("stopped")
+    }
+}
+
+extension RunCommand {
+    /// Loads the rule files (or the built-in rule set) and starts evaluating them.
+    func startRules(db: TSDB, logger: Logger) throws -> RuleManager {
+        var options = RuleManager.Options()
+        options.evaluationInterval = try duration("rules.evaluation-interval", evaluationInterval)
+        options.restore.outageTolerance = try duration("rules.alert.for-outage-tolerance", outageTolerance)
+        options.restore.forGracePeriod = try duration("rules.alert.for-grace-period", forGracePeriod)
+        var env = RuleEnvironment(engine: Engine(), storage: db)
+        env.resendDelay = try duration("rules.alert.resend-delay", resendDelay)
+        let manager = RuleManager(environment: env, stateStore: db, options: options, logger: logger)
+        var files: [String] = []
+        for pattern in ruleFiles {
+            let matches = RuleUnitTests.glob(pattern)
+            if matches.isEmpty { logger.warning("no rule file matches", metadata: ["pattern": "\(pattern)"]) }
+            files += matches
+        }
+        let embedded = ruleFiles.isEmpty ? DefaultRuleSet.groups(defaultInterval: options.evaluationInterval) : []
+        let errors = manager.update(files: files, embedded: embedded)
+        let groups = manager.groups
+        logger.info("rules loaded", metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })",
+                                               "failed_files": "\(errors.count)"])
+        manager.start()
+        return manager
     }
 }
 

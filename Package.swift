@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libzstd-dev; see scripts/setup-debian.sh).
@@ -39,7 +40,11 @@ let package = Package(
         ]),
         .target(name: "Ingest", dependencies: ["TSDB"]),
         .target(name: "Notify", dependencies: ["SQLite", "Template"]),
-        .target(name: "Server", dependencies: ["Rules", "Notify", "Ingest"]),
+        .target(name: "Server", dependencies: [
+            "Rules", "Notify", "Ingest", "PromQL", "TSDB",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "vigil", dependencies: [
             "Server", "TSDB", "Rules", "PromQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -54,6 +59,7 @@ let package = Package(
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Rules", "PromQL", "TSDB"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],
                     exclude: ["Corpus", "Failing", "RuleFiles"]),
     ]

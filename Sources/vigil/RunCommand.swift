@@ -93,6 +93,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the UI, API and telemetry.")
     var listenAddress = "127.0.0.1:9090"
 
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reloading via HTTP (POST /-/reload).")
+    var enableLifecycle = false
+
     @Option(name: .customLong("web.external-url"), help: "The URL under which Vigil is reachable (for links in alerts).")
     var externalURL: String?
 
@@ -126,16 +129,13 @@ struct RunCommand: AsyncParsableCommand {
         options.resendDelay = try duration("rules.alert.resend-delay", resendDelay)
         options.engine.defaultSubqueryStep = options.rules.evaluationInterval
         options.selfMonitorInterval = selfInterval
-        for pattern in ruleFiles {
-            let matches = RuleUnitTests.glob(pattern)
-            if matches.isEmpty { logger.warning("no rule file matches", metadata: ["pattern": "\(pattern)"]) }
-            options.ruleFiles += matches
-        }
+        options.ruleFiles = ruleFiles
+        options.enableLifecycle = enableLifecycle
         options.flags = [
             "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retention,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.max-series": "\(maxSeries)",
             "storage.tsdb.sync": sync, "log.level": logLevel, "web.listen-address": listenAddress,
-            "web.external-url": externalURL ?? "", "query.timeout": queryTimeout,
+            "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)", "query.timeout": queryTimeout,
             "query.max-samples": "\(queryMaxSamples)", "query.lookback-delta": lookbackDelta,
             "rules.evaluation-interval": evaluationInterval, "rules.alert.for-outage-tolerance": outageTolerance,
             "rules.alert.for-grace-period": forGracePeriod, "rules.alert.resend-delay": resendDelay,

@@ -16,8 +16,10 @@ public struct VigilServerOptions: Sendable {
     public var engine = EngineOptions()
     public var rules = RuleManager.Options()
     public var resendDelay: Int64 = 60_000
-    /// Rule files (globs expanded); empty: the built-in rule set.
+    /// Rule file patterns (globs, expanded at every load); empty: the built-in rule set.
     public var ruleFiles: [String] = []
+    /// `--web.enable-lifecycle`: allow `POST /-/reload` (SIGHUP always reloads).
+    public var enableLifecycle = false
     /// Seconds between self-monitoring samples; 0 turns them off.
     public var selfMonitorInterval: Double = 15
     /// Flags as given, for `/api/v1/status/flags`.
@@ -65,12 +67,31 @@ public final class VigilServer: Sendable {
     /// Loads the rule files (or the built-in set); returns the errors by file.
     @discardableResult
     public func loadRules() -> [String: RuleFileErrors] {
+        var files: [String] = []
+        for pattern in options.ruleFiles {
+            let matches = RuleUnitTests.glob(pattern)
+            if matches.isEmpty { logger.warning("no rule file matches", metadata: ["pattern": "\(pattern)"]) }
+            files += matches
+        }
         let embedded = options.ruleFiles.isEmpty ? DefaultRuleSet.groups(defaultInterval: options.rules.evaluationInterval) : []
-        let errors = rules.update(files: options.ruleFiles, embedded: embedded)
+        let errors = rules.update(files: files, embedded: embedded)
         let groups = rules.groups
         logger.info("rules loaded", metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })",
                                                "failed_files": "\(errors.count)"])
         return errors
+    }
+
+    /// Re-reads the rule files (SIGHUP, `POST /-/reload`). A file that fails keeps its previous
+    /// rules and makes the reload report failure; the other files' changes apply.
+    public func reload() -> Result<Void, ReloadError> {
+        let errors = loadRules()
+        if errors.isEmpty {
+            logger.info("reload succeeded")
+            return .success(())
+        }
+        let message = errors.sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: "; ")
+        logger.error("reload failed; the previous rules of the failing files stay loaded", metadata: ["err": "\(message)"])
+        return .failure(ReloadError(message: message))
     }
 
     /// The HTTP routes: Prometheus's API v1, health, Vigil's own metrics and the web UI.
@@ -83,6 +104,15 @@ public final class VigilServer: Sendable {
         StatusAPI.register(router, ctx, version: options.version)
         MetricsEndpoint.register(router, ctx)
         WebUI.register(router)
+        router.post("/-/reload") { [self] _, _ -> Response in
+            guard options.enableLifecycle else {
+                return APIResponse.text("Lifecycle API is not enabled.\n", status: .forbidden)
+            }
+            switch reload() {
+            case .success: return APIResponse.text("")
+            case .failure(let e): return APIResponse.text("failed to reload config: \(e.message)\n", status: .internalServerError)
+            }
+        }
         return router
     }
 
@@ -91,6 +121,11 @@ public final class VigilServer: Sendable {
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         loadRules()
         rules.start()
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler { [self] in _ = reload() }
+        hangup.resume()
+        defer { hangup.cancel() }
         let monitor = SelfMonitor(db: db)
         let interval = options.selfMonitorInterval
         let logger = self.logger
@@ -121,4 +156,9 @@ public final class VigilServer: Sendable {
         try db.close()
         logger.info("stopped")
     }
+}
+
+/// Why a reload failed: the errors of the files that did not load.
+public struct ReloadError: Error, Sendable {
+    public var message: String
 }

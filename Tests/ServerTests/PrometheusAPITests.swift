@@ -112,6 +112,30 @@ import TSDB
         }
     }
 
+    @Test func federationGivesTheLatestSampleWithExternalLabels() async throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let s = try await RunningServer(configure: { o, _ in
+            o.externalLabels = try Labels([("cluster", "eu"), ("job", "ignored")])
+        }, before: { server in
+            try server.db.append([
+                (try Labels([("__name__", "up"), ("job", "node"), ("instance", "a:1")]), now - 20_000, 1),
+                (try Labels([("__name__", "up"), ("job", "node"), ("instance", "a:1")]), now - 5_000, 0),
+                (try Labels([("__name__", "bytes"), ("job", "node")]), now - 5_000, 1_234_567),
+                (try Labels([("__name__", "gone"), ("job", "node")]), now - 5_000, StaleMarker.value),
+            ])
+        })
+        let (code, body) = try await s.request("/federate?match%5B%5D=%7Bjob%3D%22node%22%7D")
+        #expect(code == 200)
+        #expect(body == """
+            # TYPE bytes untyped
+            bytes{job="node",cluster="eu"} 1.234567e+06 \(now - 5_000)
+            # TYPE up untyped
+            up{instance="a:1",job="node",cluster="eu"} 0 \(now - 5_000)
+
+            """)
+        await s.stop()
+    }
+
     @Test func promtoolQueriesVigil() async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool") else {
             if ProcessInfo.processInfo.environment["VIGIL_REQUIRE_PROMTOOL"] == "1" { Issue.record("promtool missing") }

@@ -14,6 +14,8 @@ public struct VigilServerOptions: Sendable {
     /// The URL users reach Vigil at (`--web.external-url`); nil: `http://<hostname>:<port>`.
     public var externalURL: String?
     public var engine = EngineOptions()
+    /// `global.external_labels`: seen by templates, added to outgoing alerts and federation.
+    public var externalLabels: Labels = .empty
     public var rules = RuleManager.Options()
     public var resendDelay: Int64 = 60_000
     /// Rule file patterns (globs, expanded at every load); empty: the built-in rule set.
@@ -57,7 +59,7 @@ public final class VigilServer: Sendable {
         self.logger = logger
         db = try TSDB.open(directory: options.storagePath, options: options.tsdb, logger: logger)
         let externalURL = options.resolvedExternalURL
-        var env = RuleEnvironment(engine: Engine(options: options.engine), storage: db,
+        var env = RuleEnvironment(engine: Engine(options: options.engine), storage: db, externalLabels: options.externalLabels,
                                   externalURL: externalURL, externalURLFunction: externalURL)
         env.resendDelay = options.resendDelay
         ruleEnvironment = env
@@ -103,6 +105,7 @@ public final class VigilServer: Sendable {
         RulesAPI.register(router, ctx)
         StatusAPI.register(router, ctx, version: options.version)
         MetricsEndpoint.register(router, ctx)
+        FederateAPI.register(router, ctx, externalLabels: ruleEnvironment.externalLabels)
         WebUI.register(router)
         router.post("/-/reload") { [self] _, _ -> Response in
             guard options.enableLifecycle else {

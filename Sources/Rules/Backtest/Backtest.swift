@@ -1,0 +1,167 @@
+import Foundation
+import PromQL
+import TSDB
+
+/// Replays rule groups over stored history, exactly as live evaluation would run them (same
+/// group code, same order, recording rules feeding alerts), writing nothing to the store, and
+/// reports when each alert was pending and firing: what a `for` or a threshold would have done.
+public enum Backtest {
+    public struct Options: Sendable {
+        public var from: Int64
+        public var to: Int64
+        public var engine = EngineOptions()
+        public var externalLabels: Labels = .empty
+        public var externalURL = ""
+        /// Replaces every alerting rule's `for` (to compare values); nil keeps the files'.
+        public var forOverride: Int64?
+        public init(from: Int64, to: Int64) {
+            self.from = from
+            self.to = to
+        }
+    }
+
+    /// One stretch of an alert in one state.
+    public struct Interval: Sendable, Equatable {
+        public var state: AlertState
+        public var start: Int64
+        /// The evaluation at which the state ended; nil when it lasted to the end of the range.
+        public var end: Int64?
+    }
+
+    /// What one alert (one label set of one rule) did over the range.
+    public struct AlertHistory: Sendable {
+        public var rule: String
+        public var labels: Labels
+        public var intervals: [Interval]
+        public var firings: Int { intervals.filter { $0.state == .firing }.count }
+        public func firingMilliseconds(until to: Int64) -> Int64 {
+            intervals.filter { $0.state == .firing }.reduce(0) { $0 + (($1.end ?? to) - $1.start) }
+        }
+    }
+
+    public struct RuleError: Sendable {
+        public var rule: String
+        public var time: Int64
+        public var message: String
+    }
+
+    public struct Result: Sendable {
+        public var options: Options
+        /// Alerting rules in file order with their `for` as replayed (ms).
+        public var rules: [(name: String, holdDuration: Int64)]
+        public var alerts: [AlertHistory]
+        public var evaluations: Int
+        /// The first error of each rule that failed, with when.
+        public var errors: [RuleError]
+    }
+
+    /// Replays `files` (parsed rule files and their names) over `history`.
+    public static func run(_ files: [(RuleFile, String)], history: any QueryableStorage, options: Options,
+                           defaultInterval: Int64) throws -> Result {
+        var groups: [RuleGroup] = []
+        for (f, name) in files {
+            var f = f
+            if let hold = options.forOverride {
+                for g in f.groups.indices {
+                    for r in f.groups[g].rules.indices where f.groups[g].rules[r].isAlert { f.groups[g].rules[r].forDuration = hold }
+                }
+            }
+            groups += try RuleGroupLoader.build(f, file: name, defaultInterval: defaultInterval).get()
+        }
+        var produced: Set<String> = ["ALERTS", "ALERTS_FOR_STATE"]
+        var longest: Int64 = 0
+        for g in groups {
+            for r in g.rules {
+                if case .recording(let rr) = r { produced.insert(rr.name) }
+                longest = max(longest, lookback(of: exprOf(r)))
+            }
+        }
+        let storage = BacktestStorage(base: history, shadowedMetrics: produced,
+                                      range: (options.from - longest - options.engine.lookbackDelta, options.to))
+        let env = RuleEnvironment(engine: Engine(options: options.engine), storage: storage,
+                                  externalLabels: options.externalLabels, externalURL: options.externalURL)
+
+        // Every group's evaluations, in time order (groups of one time in file order).
+        var schedule: [(Int64, Int)] = []
+        for (i, g) in groups.enumerated() {
+            var t = options.from
+            while t <= options.to {
+                schedule.append((t, i))
+                t += g.interval
+            }
+        }
+        schedule.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+
+        var open: [String: [Labels: Interval]] = [:]
+        var histories: [String: [Labels: AlertHistory]] = [:]
+        var order: [String: [Labels]] = [:]
+        var errors: [RuleError] = []
+        var failed = Set<String>()
+        for (t, gi) in schedule {
+            let g = groups[gi]
+            g.evaluate(at: t, environment: env)
+            for r in g.rules {
+                if let e = r.status.lastError, g.rules.count > 0, !failed.contains(r.name) {
+                    failed.insert(r.name)
+                    errors.append(RuleError(rule: r.name, time: t, message: e))
+                }
+                guard case .alerting(let a) = r else { continue }
+                let key = g.key + "/" + a.name
+                var now: [Labels: AlertState] = [:]
+                for alert in a.activeAlerts { now[alert.labels] = alert.state }
+                var current = open[key] ?? [:]
+                for (l, iv) in current where now[l] != iv.state {
+                    var closed = iv
+                    closed.end = t
+                    histories[key, default: [:]][l]!.intervals.append(closed)
+                    current[l] = nil
+                }
+                for (l, state) in now where current[l] == nil {
+                    if histories[key]?[l] == nil {
+                        histories[key, default: [:]][l] = AlertHistory(rule: a.name, labels: l, intervals: [])
+                        order[key, default: []].append(l)
+                    }
+                    current[l] = Interval(state: state, start: t, end: nil)
+                }
+                open[key] = current
+            }
+        }
+        var alerts: [AlertHistory] = []
+        var rules: [(String, Int64)] = []
+        for g in groups {
+            for case .alerting(let a) in g.rules {
+                rules.append((a.name, a.holdDuration))
+                let key = g.key + "/" + a.name
+                for l in order[key] ?? [] {
+                    var h = histories[key]![l]!
+                    if let iv = open[key]?[l] { h.intervals.append(iv) }
+                    alerts.append(h)
+                }
+            }
+        }
+        return Result(options: options, rules: rules, alerts: alerts, evaluations: schedule.count, errors: errors)
+    }
+
+    static func exprOf(_ r: Rule) -> Expr {
+        switch r {
+        case .recording(let rr): return rr.expr
+        case .alerting(let a): return a.expr
+        }
+    }
+
+    /// How far back from the evaluation time an expression reads (ranges, subqueries,
+    /// offsets; `@` pins are not bounded and are read directly when needed).
+    static func lookback(of e: Expr) -> Int64 {
+        switch e {
+        case .number, .string: return 0
+        case .vectorSelector(let v): return max(0, v.offset)
+        case .matrixSelector(let m): return m.range + max(0, m.selector.offset)
+        case .subquery(let sq): return sq.range + max(0, sq.offset) + lookback(of: sq.expr)
+        case .aggregate(let a): return max(lookback(of: a.expr), a.param.map(lookback) ?? 0)
+        case .binary(let b): return max(lookback(of: b.lhs), lookback(of: b.rhs))
+        case .unary(let u): return lookback(of: u.expr)
+        case .call(let c): return c.args.map(lookback).max() ?? 0
+        case .paren(let p): return lookback(of: p.expr)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PromQL
+import Rules
+import TSDB
+
+/// `vigil backtest rules FILE...`: how rules would have behaved over stored history.
+struct BacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backtest",
+        abstract: "Replay rules over stored history.",
+        subcommands: [BacktestRulesCommand.self]
+    )
+}
+
+struct BacktestRulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Replay rule files over stored history and report when each alert was pending and firing."
+    )
+
+    @Option(name: .customLong("storage.tsdb.path"), help: "Directory of the database (opened read-only).")
+    var storagePath = "data"
+
+    @Option(name: .customLong("from"), help: "Start of the replay (RFC3339 or unix seconds).")
+    var from: String
+
+    @Option(name: .customLong("to"), help: "End of the replay (RFC3339 or unix seconds); default now.")
+    var to: String?
+
+    @Option(name: .customLong("for"), help: "Compare 'for' values: replay once per value (e.g. 1m,5m,10m).")
+    var forValues: String?
+
+    @Option(name: .customLong("evaluation-interval"), help: "Interval of groups that set none.")
+    var evaluationInterval = "1m"
+
+    @Option(name: .customLong("format"), help: "text or json.")
+    var format = "text"
+
+    @Argument(help: "Rule files.")
+    var files: [String]
+
+    func run() throws {
+        guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        var options = Backtest.Options(from: try QueryCommand.parseTime(from, flag: "--from"),
+                                       to: try to.map { try QueryCommand.parseTime($0, flag: "--to") } ?? now)
+        guard options.to >= options.from else { throw ValidationError("--to must not be before --from") }
+        let interval = try QueryCommand.parseDuration(evaluationInterval, flag: "--evaluation-interval")
+        var parsed: [(RuleFile, String)] = []
+        for f in files {
+            switch RuleFile.parseFile(f) {
+            case .success(let rf): parsed.append((rf, f))
+            case .failure(let e):
+                FileHandle.standardError.write(Data("\(e)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        let holds: [Int64?] = try forValues.map { list in
+            try list.split(separator: ",").map { try QueryCommand.parseDuration(String($0), flag: "--for") }
+        } ?? [nil]
+        var logger = Logger(label: "vigil.tsdb")
+        logger.logLevel = .warning
+        var storeOptions = TSDBOptions()
+        storeOptions.readOnly = true
+        storeOptions.backgroundMaintenance = false
+        storeOptions.retentionMilliseconds = 0
+        let db = try TSDB.open(directory: storagePath, options: storeOptions, logger: logger)
+        defer { try? db.close() }
+        var outputs: [String] = []
+        for hold in holds {
+            options.forOverride = hold
+            let result = try Backtest.run(parsed, history: db, options: options, defaultInterval: interval)
+            outputs.append(format == "json" ? result.json : result.text)
+        }
+        print(format == "json" ? (holds.count == 1 ? outputs[0] : "[" + outputs.joined(separator: ",") + "]") : outputs.joined(separator: "\n"))
+    }
+}

@@ -58,6 +58,12 @@ public enum Backtest {
     /// Replays `files` (parsed rule files and their names) over `history`.
     public static func run(_ files: [(RuleFile, String)], history: any QueryableStorage, options: Options,
                            defaultInterval: Int64) throws -> Result {
+        try replay(files, history: history, options: options, defaultInterval: defaultInterval).result
+    }
+
+    /// The replay itself; also returns what the rules wrote (in memory) and the recorded names.
+    static func replay(_ files: [(RuleFile, String)], history: any QueryableStorage, options: Options,
+                       defaultInterval: Int64) throws -> (result: Result, output: BacktestStorage, recorded: Set<String>) {
         var groups: [RuleGroup] = []
         for (f, name) in files {
             var f = f
@@ -139,7 +145,8 @@ public enum Backtest {
                 }
             }
         }
-        return Result(options: options, rules: rules, alerts: alerts, evaluations: schedule.count, errors: errors)
+        let result = Result(options: options, rules: rules, alerts: alerts, evaluations: schedule.count, errors: errors)
+        return (result, storage, produced.subtracting(["ALERTS", "ALERTS_FOR_STATE"]))
     }
 
     static func exprOf(_ r: Rule) -> Expr {

@@ -24,6 +24,13 @@ final class BacktestStorage: RuleStorage, Sendable {
         self.range = range
     }
 
+    /// What the replayed rules wrote, for the given metric names.
+    func output(named names: Set<String>) throws -> [StoredSeries] {
+        guard !names.isEmpty else { return [] }
+        let pattern = names.sorted().map { RegexQuote.quote($0) }.joined(separator: "|")
+        return try overlay.select([try Matcher(.regexMatch, Labels.metricName, pattern)], mint: .min, maxt: .max)
+    }
+
     func appendRuleOutput(_ samples: [(Labels, Int64, Double)]) throws -> AppendResult {
         try overlay.appendRuleOutput(samples)
     }
@@ -64,5 +71,17 @@ final class BacktestStorage: RuleStorage, Sendable {
             if ts[mid] < t { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+}
+
+/// Quoting a literal for an RE2 pattern.
+enum RegexQuote {
+    static func quote(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if "\\.+*?()|[]{}^$".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out
     }
 }

@@ -3,6 +3,10 @@ import Testing
 import TSDB
 @testable import Server
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 @Suite(.serialized) struct PrometheusAPITests {
     static let t0: Int64 = 1_700_000_000_000
 
@@ -153,5 +157,37 @@ import TSDB
             #expect(lrc == 0)
             #expect(lout == "a:1\nb:1\n")
         }
+    }
+}
+
+@Suite(.serialized) struct BacktestAPITests {
+    @Test func previewARuleOverStoredHistory() async throws {
+        let t0: Int64 = 1_700_000_000_000
+        let s = try await RunningServer(before: { server in
+            var samples: [(Labels, Int64, Double)] = []
+            for i in 0..<240 {  // an hour at 15s; load above 5 from minute 20 to 35
+                let minute = i / 4
+                samples.append((try Labels([("__name__", "load"), ("host", "a")]), t0 + Int64(i) * 15_000,
+                                minute >= 20 && minute < 35 ? 9 : 1))
+            }
+            try server.db.append(samples)
+        })
+        var req = URLRequest(url: URL(string: s.base + "/api/v1/rules/backtest?start=1700000000&end=1700003585&for=5m")!)
+        req.httpMethod = "POST"
+        req.setValue("text/plain", forHTTPHeaderField: "Content-Type")
+        req.httpBody = Data("alert: Busy\nexpr: load > 5\nfor: 1m\nlabels: {severity: page}\n".utf8)
+        let (data, _) = try await URLSession.shared.data(for: req)
+        let body = String(decoding: data, as: UTF8.self)
+        #expect(body.hasPrefix(#"{"status":"success","data":{"from":"2023-11-14T22:13:20Z""#))
+        #expect(body.contains(#""name":"Busy","query":"load \u003e 5","for":"5m","firings":1"#))  // Go escapes >
+        // Pending from 20m (the first evaluation at or after it), firing 5 minutes later, resolved at 35m.
+        #expect(body.contains(#"{"state":"pending","start":"2023-11-14T22:33:20Z","end":"2023-11-14T22:38:20Z"}"#))
+        #expect(body.contains(#"{"state":"firing","start":"2023-11-14T22:38:20Z","end":"2023-11-14T22:48:20Z"}"#))
+
+        req.httpBody = Data("alert: [broken".utf8)
+        let (bad, response) = try await URLSession.shared.data(for: req)
+        #expect((response as? HTTPURLResponse)?.statusCode == 400)
+        #expect(String(decoding: bad, as: UTF8.self).contains("bad_data"))
+        await s.stop()
     }
 }

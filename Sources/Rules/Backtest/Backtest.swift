@@ -48,7 +48,7 @@ public enum Backtest {
     public struct Result: Sendable {
         public var options: Options
         /// Alerting rules in file order with their `for` as replayed (ms).
-        public var rules: [(name: String, holdDuration: Int64)]
+        public var rules: [(name: String, holdDuration: Int64, query: String)]
         public var alerts: [AlertHistory]
         public var evaluations: Int
         /// The first error of each rule that failed, with when.
@@ -133,10 +133,10 @@ public enum Backtest {
             }
         }
         var alerts: [AlertHistory] = []
-        var rules: [(String, Int64)] = []
+        var rules: [(String, Int64, String)] = []
         for g in groups {
             for case .alerting(let a) in g.rules {
-                rules.append((a.name, a.holdDuration))
+                rules.append((a.name, a.holdDuration, a.query))
                 let key = g.key + "/" + a.name
                 for l in order[key] ?? [] {
                     var h = histories[key]![l]!

@@ -10,7 +10,7 @@ extension Backtest.Result {
         for e in errors {
             out += "  rule \(e.rule) failed at \(Self.time(e.time)): \(e.message)\n"
         }
-        for (name, hold) in rules {
+        for (name, hold, _) in rules {
             let mine = alerts.filter { $0.rule == name }
             let firings = mine.reduce(0) { $0 + $1.firings }
             let firingMs = mine.reduce(Int64(0)) { $0 + $1.firingMilliseconds(until: options.to) }
@@ -32,7 +32,7 @@ extension Backtest.Result {
     /// The same as JSON, for tools.
     public var json: String {
         var rulesOut: [String] = []
-        for (name, hold) in rules {
+        for (name, hold, query) in rules {
             let mine = alerts.filter { $0.rule == name }
             let alertsJSON = mine.map { a -> String in
                 let labels = "{" + a.labels.map { "\(Self.quote($0.name)):\(Self.quote($0.value))" }.joined(separator: ",") + "}"
@@ -42,7 +42,7 @@ extension Backtest.Result {
                 return "{\"labels\":\(labels),\"firings\":\(a.firings),\"firingSeconds\":\(Double(a.firingMilliseconds(until: options.to)) / 1000),\"intervals\":[\(ivs)]}"
             }
             let firings = mine.reduce(0) { $0 + $1.firings }
-            rulesOut.append("{\"name\":\(Self.quote(name)),\"for\":\(Self.quote(PromQLDuration.format(milliseconds: hold))),\"firings\":\(firings),\"alerts\":[\(alertsJSON.joined(separator: ","))]}")
+            rulesOut.append("{\"name\":\(Self.quote(name)),\"query\":\(Self.quote(query)),\"for\":\(Self.quote(PromQLDuration.format(milliseconds: hold))),\"firings\":\(firings),\"alerts\":[\(alertsJSON.joined(separator: ","))]}")
         }
         let errs = errors.map { "{\"rule\":\(Self.quote($0.rule)),\"time\":\(Self.quote(Self.time($0.time))),\"error\":\(Self.quote($0.message))}" }
         return "{\"from\":\(Self.quote(Self.time(options.from))),\"to\":\(Self.quote(Self.time(options.to))),\"evaluations\":\(evaluations),\"rules\":[\(rulesOut.joined(separator: ","))],\"errors\":[\(errs.joined(separator: ","))]}"

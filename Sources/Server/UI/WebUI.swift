@@ -107,7 +107,8 @@ enum WebUI {
               ${r.alerts.map(a => `<tr><td>${labelsHTML(a.labels)}</td><td><span class="badge ${a.state}">${a.state.toUpperCase()}</span></td>
                 <td>${esc(a.activeAt)}</td><td class="mono">${esc(a.value)}</td>
                 <td>${Object.keys(a.annotations).map(k => `<div><b>${esc(k)}</b>: ${esc(a.annotations[k])}</div>`).join("")}</td></tr>`).join("")}</table>` : ""}
-          </details></div>`).join("") : `<div class="card muted">No alerting rules.</div>`);
+          </details></div>`).join("") : `<div class="card muted">No alerting rules.</div>`) + previewCard();
+        wirePreview();
       },
       async rules(main) {
         const d = await api("/api/v1/rules");
@@ -148,21 +149,56 @@ enum WebUI {
       try {
         const d = await api("/api/v1/query_range", {query: expr, start, end, step});
         $("#info").textContent = `${d.result.length} series · ${(performance.now() - t0).toFixed(0)} ms`;
-        const series = d.result.map(s => ({name: metricName(s.metric), pts: s.values.map(v => [v[0], parseFloat(v[1])]).filter(p => isFinite(p[1]))}));
-        const all = series.flatMap(s => s.pts.map(p => p[1]));
-        if (!all.length) { out.innerHTML = `<span class="muted">No data points</span>`; return; }
-        let lo = Math.min(...all), hi = Math.max(...all); if (lo === hi) { lo -= 1; hi += 1; }
-        const W = 1100, H = 320, L = 60, B = 24, x = t => L + (t - start) / (end - start) * (W - L - 10), y = v => 10 + (hi - v) / (hi - lo) * (H - B - 10);
-        let svg = `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="graph">`;
-        for (let i = 0; i <= 4; i++) { const v = lo + (hi - lo) * i / 4; svg += `<line x1="${L}" x2="${W-10}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="4" y="${y(v)+4}">${+v.toPrecision(4)}</text>`; }
-        for (let i = 0; i <= 5; i++) { const t = start + (end - start) * i / 5; svg += `<text x="${x(t)-20}" y="${H-6}">${new Date(t*1000).toLocaleTimeString([], {hour:"2-digit", minute:"2-digit"})}</text>`; }
-        series.forEach((s, i) => {
-          let path = "", prev = null;
-          for (const [t, v] of s.pts) { path += (prev !== null && t - prev <= step * 1.5 ? "L" : "M") + x(t).toFixed(1) + "," + y(v).toFixed(1); prev = t; }
-          svg += `<path d="${path}" fill="none" stroke="${colors[i % colors.length]}" stroke-width="1.5"><title>${esc(s.name)}</title></path>`;
-        });
-        out.innerHTML = svg + `</svg><div class="legend">${series.slice(0, 50).map((s, i) => `<span><i style="background:${colors[i % colors.length]}"></i>${esc(s.name)}</span>`).join("")}</div>`;
+        out.innerHTML = chart(d.result, start, end, step, []);
       } catch (e) { out.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
+    }
+
+    // A line chart of range-query series; `bands` ({start, end, state}) shade the background.
+    function chart(result, start, end, step, bands) {
+      const series = result.map(s => ({name: metricName(s.metric), pts: s.values.map(v => [v[0], parseFloat(v[1])]).filter(p => isFinite(p[1]))}));
+      const all = series.flatMap(s => s.pts.map(p => p[1]));
+      if (!all.length && !bands.length) return `<span class="muted">No data points</span>`;
+      let lo = all.length ? Math.min(...all) : 0, hi = all.length ? Math.max(...all) : 1; if (lo === hi) { lo -= 1; hi += 1; }
+      const W = 1100, H = 320, L = 60, B = 24, x = t => L + (t - start) / (end - start) * (W - L - 10), y = v => 10 + (hi - v) / (hi - lo) * (H - B - 10);
+      let svg = `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="graph">`;
+      for (const b of bands) svg += `<rect class="band-${b.state}" x="${x(b.start)}" y="10" width="${Math.max(1, x(b.end) - x(b.start))}" height="${H - B - 10}" fill="${b.state === "firing" ? "#fde2e1" : "#fff1d6"}"><title>${b.state}</title></rect>`;
+      for (let i = 0; i <= 4; i++) { const v = lo + (hi - lo) * i / 4; svg += `<line x1="${L}" x2="${W-10}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="4" y="${y(v)+4}">${+v.toPrecision(4)}</text>`; }
+      for (let i = 0; i <= 5; i++) { const t = start + (end - start) * i / 5; svg += `<text x="${x(t)-20}" y="${H-6}">${new Date(t*1000).toLocaleTimeString([], {hour:"2-digit", minute:"2-digit"})}</text>`; }
+      series.forEach((s, i) => {
+        let path = "", prev = null;
+        for (const [t, v] of s.pts) { path += (prev !== null && t - prev <= step * 1.5 ? "L" : "M") + x(t).toFixed(1) + "," + y(v).toFixed(1); prev = t; }
+        svg += `<path d="${path}" fill="none" stroke="${colors[i % colors.length]}" stroke-width="1.5"><title>${esc(s.name)}</title></path>`;
+      });
+      return svg + `</svg><div class="legend">${series.slice(0, 50).map((s, i) => `<span><i style="background:${colors[i % colors.length]}"></i>${esc(s.name)}</span>`).join("")}</div>`;
+    }
+
+    function previewCard() {
+      return `<div class="card"><h2>Preview a rule over stored history</h2>
+        <p class="muted">Replays the rule exactly as it would have run (nothing is saved) and shades when it was pending and firing.</p>
+        <textarea id="bt-rule" rows="5">alert: HighLoad\nexpr: rate(process_cpu_seconds_total[1m]) > 0.5\nfor: 5m</textarea>
+        <div class="row" style="margin-top:8px"><button class="primary" id="bt-run">Preview</button>
+          <select id="bt-range">${["1h","6h","1d","7d"].map(r => `<option>${r}</option>`).join("")}</select>
+          <span class="muted" id="bt-info"></span></div><div id="bt-out"></div></div>`;
+    }
+
+    function wirePreview() {
+      $("#bt-run").onclick = async () => {
+        const range = $("#bt-range").value, out = $("#bt-out");
+        const secs = {h:3600, d:86400}[range.slice(-1)] * parseInt(range);
+        const end = Math.floor(Date.now() / 1000), start = end - secs, step = Math.max(1, Math.round(secs / 250));
+        try {
+          const r = await fetch(`/api/v1/rules/backtest?start=${start}&end=${end}`, {method: "POST", headers: {"Content-Type": "text/plain"}, body: $("#bt-rule").value});
+          const j = await r.json();
+          if (j.status !== "success") throw new Error(j.error);
+          const rule = j.data.rules[0];
+          if (!rule) { out.innerHTML = `<div class="muted">No alerting rule in the text.</div>`; return; }
+          const bands = rule.alerts.flatMap(a => a.intervals.map(iv => ({state: iv.state, start: Date.parse(iv.start) / 1000, end: iv.end ? Date.parse(iv.end) / 1000 : end})));
+          const d = await api("/api/v1/query_range", {query: rule.query, start, end, step});
+          $("#bt-info").textContent = `${rule.name} (for ${rule.for}): fired ${rule.firings} time${rule.firings === 1 ? "" : "s"}, ${j.data.evaluations} evaluations`;
+          out.innerHTML = chart(d.result, start, end, step, bands) +
+            `<table>${rule.alerts.map(a => `<tr><td>${labelsHTML(a.labels)}</td><td>${a.intervals.map(iv => `<div><span class="badge ${iv.state}">${iv.state.toUpperCase()}</span> ${esc(iv.start)} → ${esc(iv.end || "now")}</div>`).join("")}</td></tr>`).join("")}</table>`;
+        } catch (e) { out.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
+      };
     }
 
     async function route() {

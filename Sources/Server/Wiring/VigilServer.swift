@@ -106,6 +106,7 @@ public final class VigilServer: Sendable {
         StatusAPI.register(router, ctx, version: options.version)
         MetricsEndpoint.register(router, ctx)
         FederateAPI.register(router, ctx, externalLabels: ruleEnvironment.externalLabels)
+        BacktestAPI.register(router, ctx, defaultInterval: options.rules.evaluationInterval)
         WebUI.register(router)
         router.post("/-/reload") { [self] _, _ -> Response in
             guard options.enableLifecycle else {

@@ -75,61 +75,66 @@ public enum Backtest {
             groups += try RuleGroupLoader.build(f, file: name, defaultInterval: defaultInterval).get()
         }
         var produced: Set<String> = ["ALERTS", "ALERTS_FOR_STATE"]
-        var longest: Int64 = 0
         for g in groups {
             for r in g.rules {
                 if case .recording(let rr) = r { produced.insert(rr.name) }
-                longest = max(longest, lookback(of: exprOf(r)))
             }
         }
-        let storage = BacktestStorage(base: history, shadowedMetrics: produced,
-                                      range: (options.from - longest - options.engine.lookbackDelta, options.to))
+        let storage = BacktestStorage(base: history, shadowedMetrics: produced)
         let env = RuleEnvironment(engine: Engine(options: options.engine), storage: storage,
                                   externalLabels: options.externalLabels, externalURL: options.externalURL)
 
-        // Every group's evaluations, in time order (groups of one time in file order).
-        var schedule: [(Int64, Int)] = []
-        for (i, g) in groups.enumerated() {
-            var t = options.from
-            while t <= options.to {
-                schedule.append((t, i))
-                t += g.interval
-            }
-        }
-        schedule.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-
+        // Each rule is evaluated over the whole range at once, as one range query (one pass
+        // over each series; Prometheus's range evaluation equals its instant evaluation at
+        // every step), then fed step by step through the same rule code as live evaluation:
+        // naming, clashes, limit, alert states, stale markers. Rules run in file order, so each
+        // sees the complete output of the rules before it. A rule whose range query fails is
+        // evaluated step by step instead (the error may be limited to some steps).
         var open: [String: [Labels: Interval]] = [:]
         var histories: [String: [Labels: AlertHistory]] = [:]
         var order: [String: [Labels]] = [:]
         var errors: [RuleError] = []
-        var failed = Set<String>()
-        for (t, gi) in schedule {
-            let g = groups[gi]
-            g.evaluate(at: t, environment: env)
-            for r in g.rules {
-                if let e = r.status.lastError, g.rules.count > 0, !failed.contains(r.name) {
-                    failed.insert(r.name)
-                    errors.append(RuleError(rule: r.name, time: t, message: e))
-                }
-                guard case .alerting(let a) = r else { continue }
-                let key = g.key + "/" + a.name
-                var now: [Labels: AlertState] = [:]
-                for alert in a.activeAlerts { now[alert.labels] = alert.state }
-                var current = open[key] ?? [:]
-                for (l, iv) in current where now[l] != iv.state {
-                    var closed = iv
-                    closed.end = t
-                    histories[key, default: [:]][l]!.intervals.append(closed)
-                    current[l] = nil
-                }
-                for (l, state) in now where current[l] == nil {
-                    if histories[key]?[l] == nil {
-                        histories[key, default: [:]][l] = AlertHistory(rule: a.name, labels: l, intervals: [])
-                        order[key, default: []].append(l)
+        var evaluations = 0
+        let engine = Engine(options: options.engine)
+        for g in groups {
+            var steps: [Int64] = []
+            var t = options.from
+            while t <= options.to {
+                steps.append(t)
+                t += g.interval
+            }
+            guard let last = steps.last else { continue }
+            evaluations += steps.count
+            for (i, r) in g.rules.enumerated() {
+                let byStep = rangeVectors(exprOf(r), engine: engine, storage: storage, start: options.from, end: last,
+                                          step: g.interval, count: steps.count)
+                var failed = false
+                for (k, ts) in steps.enumerated() {
+                    g.evaluateRule(i, at: ts, environment: env, precomputed: byStep?[k])
+                    if !failed, let e = r.status.lastError {
+                        failed = true
+                        errors.append(RuleError(rule: r.name, time: ts, message: e))
                     }
-                    current[l] = Interval(state: state, start: t, end: nil)
+                    guard case .alerting(let a) = r else { continue }
+                    let key = g.key + "/" + a.name
+                    var now: [Labels: AlertState] = [:]
+                    for alert in a.activeAlerts { now[alert.labels] = alert.state }
+                    var current = open[key] ?? [:]
+                    for (l, iv) in current where now[l] != iv.state {
+                        var closed = iv
+                        closed.end = ts
+                        histories[key, default: [:]][l]!.intervals.append(closed)
+                        current[l] = nil
+                    }
+                    for (l, state) in now where current[l] == nil {
+                        if histories[key]?[l] == nil {
+                            histories[key, default: [:]][l] = AlertHistory(rule: a.name, labels: l, intervals: [])
+                            order[key, default: []].append(l)
+                        }
+                        current[l] = Interval(state: state, start: ts, end: nil)
+                    }
+                    open[key] = current
                 }
-                open[key] = current
             }
         }
         var alerts: [AlertHistory] = []
@@ -145,30 +150,31 @@ public enum Backtest {
                 }
             }
         }
-        let result = Result(options: options, rules: rules, alerts: alerts, evaluations: schedule.count, errors: errors)
+        let result = Result(options: options, rules: rules, alerts: alerts, evaluations: evaluations, errors: errors)
         return (result, storage, produced.subtracting(["ALERTS", "ALERTS_FOR_STATE"]))
+    }
+
+    /// The expression's result at each of `count` steps, from one range query; nil when the
+    /// range query fails.
+    static func rangeVectors(_ expr: Expr, engine: Engine, storage: any QueryableStorage, start: Int64, end: Int64,
+                             step: Int64, count: Int) -> [[Sample]]? {
+        guard case .matrix(let series)? = try? engine.rangeQuery(expr, start: start, end: end, step: step, storage: storage) else {
+            return nil
+        }
+        var byStep = [[Sample]](repeating: [], count: count)
+        for s in series {
+            for p in s.points {
+                let k = Int((p.t - start) / step)
+                if k >= 0 && k < count { byStep[k].append(Sample(labels: s.labels, t: p.t, v: p.v)) }
+            }
+        }
+        return byStep
     }
 
     static func exprOf(_ r: Rule) -> Expr {
         switch r {
         case .recording(let rr): return rr.expr
         case .alerting(let a): return a.expr
-        }
-    }
-
-    /// How far back from the evaluation time an expression reads (ranges, subqueries,
-    /// offsets; `@` pins are not bounded and are read directly when needed).
-    static func lookback(of e: Expr) -> Int64 {
-        switch e {
-        case .number, .string: return 0
-        case .vectorSelector(let v): return max(0, v.offset)
-        case .matrixSelector(let m): return m.range + max(0, m.selector.offset)
-        case .subquery(let sq): return sq.range + max(0, sq.offset) + lookback(of: sq.expr)
-        case .aggregate(let a): return max(lookback(of: a.expr), a.param.map(lookback) ?? 0)
-        case .binary(let b): return max(lookback(of: b.lhs), lookback(of: b.rhs))
-        case .unary(let u): return lookback(of: u.expr)
-        case .call(let c): return c.args.map(lookback).max() ?? 0
-        case .paren(let p): return lookback(of: p.expr)
         }
     }
 }

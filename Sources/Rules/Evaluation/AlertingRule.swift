@@ -55,8 +55,13 @@ public final class AlertingRule: Sendable {
     /// Prometheus's `AlertingRule.Eval`: renders the alerts the expression returns, advances
     /// their states and returns the `ALERTS` and `ALERTS_FOR_STATE` samples to append.
     func evaluate(_ ctx: RuleEvaluationContext) throws(RuleError) -> [(Labels, Int64, Double)] {
+        try process(try ctx.query(expr), ctx)
+    }
+
+    /// The state machine step for the expression's result at `ctx.timestamp` (also what a
+    /// backtest feeds with results it computed as one range query).
+    func process(_ vector: [Sample], _ ctx: RuleEvaluationContext) throws(RuleError) -> [(Labels, Int64, Double)] {
         let ts = ctx.timestamp
-        let vector = try ctx.query(expr)
         let functions = FunctionRegistry.prometheus(
             query: { [engine = ctx.engine, storage = ctx.storage] q in
                 let samples: [Sample]

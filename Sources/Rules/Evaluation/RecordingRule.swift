@@ -24,7 +24,11 @@ public final class RecordingRule: Sendable {
     /// Prometheus's `RecordingRule.Eval`: query, set `__name__` and the rule's labels, refuse
     /// output that has two samples with one label set, then apply the group's limit.
     func evaluate(_ ctx: RuleEvaluationContext) throws(RuleError) -> [(Labels, Int64, Double)] {
-        let vector = try ctx.query(expr)
+        try process(try ctx.query(expr), ctx)
+    }
+
+    /// Names, relabels and checks the expression's result at `ctx.timestamp`.
+    func process(_ vector: [Sample], _ ctx: RuleEvaluationContext) throws(RuleError) -> [(Labels, Int64, Double)] {
         var out: [(Labels, Int64, Double)] = []
         out.reserveCapacity(vector.count)
         var seen = Set<Labels>()

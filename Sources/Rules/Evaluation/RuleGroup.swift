@@ -113,45 +113,9 @@ public final class RuleGroup: Sendable {
     @discardableResult
     public func evaluate(at timestamp: Int64, environment env: RuleEnvironment) -> Int {
         let start = Date()
-        var ctx = RuleEvaluationContext(
-            engine: env.engine, storage: env.storage, timestamp: timestamp,
-            externalLabels: env.externalLabels.dictionary, externalURL: env.externalURL,
-            externalURLFunction: env.externalURLFunction, limit: limit)
-        ctx.limit = limit
         var produced = 0
-        for (i, rule) in rules.enumerated() {
-            let ruleStart = Date()
-            let output: [(Labels, Int64, Double)]
-            do {
-                switch rule {
-                case .recording(let r): output = try r.evaluate(ctx)
-                case .alerting(let a): output = try a.evaluate(ctx)
-                }
-            } catch {
-                rule.setStatus {
-                    $0.health = .err
-                    $0.lastError = error.message
-                    $0.lastEvaluation = Int64(ruleStart.timeIntervalSince1970 * 1000)
-                    $0.evaluationSeconds = Date().timeIntervalSince(ruleStart)
-                }
-                continue
-            }
-            produced += output.count
-            if case .alerting(let a) = rule, let notifier = env.notifier {
-                let due = a.alertsToSend(at: timestamp, resendDelay: env.resendDelay, interval: interval)
-                if !due.isEmpty {
-                    notifier.send(due.map {
-                        OutgoingAlert($0, expr: a.query, externalURL: env.externalURL, externalLabels: env.externalLabels)
-                    })
-                }
-            }
-            let appendError = materialize(output, rule: i, at: timestamp, storage: env.storage)
-            rule.setStatus {
-                $0.health = appendError == nil ? .ok : .err
-                $0.lastError = appendError
-                $0.lastEvaluation = Int64(ruleStart.timeIntervalSince1970 * 1000)
-                $0.evaluationSeconds = Date().timeIntervalSince(ruleStart)
-            }
+        for i in rules.indices {
+            produced += evaluateRule(i, at: timestamp, environment: env)
         }
         state.withLock {
             $0.lastEvaluation = Int64(start.timeIntervalSince1970 * 1000)
@@ -160,6 +124,52 @@ public final class RuleGroup: Sendable {
             $0.evaluations += 1
         }
         return produced
+    }
+
+    /// Evaluates rule `i` at `timestamp`: its query (or `precomputed`, the query's result when
+    /// a backtest computed it as part of one range query), state changes, alerts to send,
+    /// materialization. Returns the number of samples the rule produced.
+    @discardableResult
+    func evaluateRule(_ i: Int, at timestamp: Int64, environment env: RuleEnvironment, precomputed: [Sample]? = nil) -> Int {
+        let rule = rules[i]
+        let ctx = RuleEvaluationContext(
+            engine: env.engine, storage: env.storage, timestamp: timestamp,
+            externalLabels: env.externalLabels.dictionary, externalURL: env.externalURL,
+            externalURLFunction: env.externalURLFunction, limit: limit)
+        let ruleStart = Date()
+        let output: [(Labels, Int64, Double)]
+        do throws(RuleError) {
+            switch (rule, precomputed) {
+            case (.recording(let r), let v?): output = try r.process(v, ctx)
+            case (.recording(let r), nil): output = try r.evaluate(ctx)
+            case (.alerting(let a), let v?): output = try a.process(v, ctx)
+            case (.alerting(let a), nil): output = try a.evaluate(ctx)
+            }
+        } catch {
+            rule.setStatus {
+                $0.health = .err
+                $0.lastError = error.message
+                $0.lastEvaluation = Int64(ruleStart.timeIntervalSince1970 * 1000)
+                $0.evaluationSeconds = Date().timeIntervalSince(ruleStart)
+            }
+            return 0
+        }
+        if case .alerting(let a) = rule, let notifier = env.notifier {
+            let due = a.alertsToSend(at: timestamp, resendDelay: env.resendDelay, interval: interval)
+            if !due.isEmpty {
+                notifier.send(due.map {
+                    OutgoingAlert($0, expr: a.query, externalURL: env.externalURL, externalLabels: env.externalLabels)
+                })
+            }
+        }
+        let appendError = materialize(output, rule: i, at: timestamp, storage: env.storage)
+        rule.setStatus {
+            $0.health = appendError == nil ? .ok : .err
+            $0.lastError = appendError
+            $0.lastEvaluation = Int64(ruleStart.timeIntervalSince1970 * 1000)
+            $0.evaluationSeconds = Date().timeIntervalSince(ruleStart)
+        }
+        return output.count
     }
 
     /// Appends one rule's output as one batch and marks the series it no longer returns as

@@ -5,6 +5,7 @@
 //   swift run -c release tsdb-figures all         (bytes per sample, memory, recovery)
 //   swift run -c release promql-figures [SERIES]  (query latency over a real TSDB)
 //   swift run -c release rule-figures [SERIES]    (the seed's alert: raw vs recording rules)
+//   swift run -c release backtest-figures [SERIES] (backtest speed over a day of history)
 import PackageDescription
 
 let package = Package(
@@ -42,6 +43,11 @@ let package = Package(
         .executableTarget(name: "rule-figures", dependencies: [
             .product(name: "TSDB", package: "vigil"),
             .product(name: "PromQL", package: "vigil"),
+            .product(name: "Rules", package: "vigil"),
+        ]),
+        // Backtest speed over a day of history.
+        .executableTarget(name: "backtest-figures", dependencies: [
+            .product(name: "TSDB", package: "vigil"),
             .product(name: "Rules", package: "vigil"),
         ]),
         .executableTarget(

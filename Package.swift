@@ -10,11 +10,14 @@ let package = Package(
         .library(name: "SQLite", targets: ["SQLite"]),
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "RE2", targets: ["RE2"]),
+        .library(name: "Notify", targets: ["Notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libzstd-dev; see scripts/setup-debian.sh).
@@ -36,7 +39,15 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "Ingest", dependencies: ["TSDB"]),
-        .target(name: "Notify", dependencies: ["SQLite", "Template"]),
+        // The built-in Alertmanager: alertmanager.yml, routing, grouping, silences,
+        // inhibition, receivers (Slack, PagerDuty, webhook) over AsyncHTTPClient.
+        .target(name: "Notify", dependencies: [
+            "SQLite", "Template", "RE2",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Server", dependencies: ["Rules", "Notify", "Ingest"]),
         .executableTarget(name: "vigil", dependencies: [
             "Server", "TSDB", "Rules", "PromQL",
@@ -51,6 +62,12 @@ let package = Package(
         .testTarget(name: "RE2Tests", dependencies: ["RE2"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template"]),
+        .testTarget(name: "NotifyTests", dependencies: [
+            "Notify", "Template", "SQLite",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],
                     exclude: ["Corpus", "Failing", "RuleFiles"]),

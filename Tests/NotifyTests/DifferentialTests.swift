@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import Notify
+
+/// The same alerts through the real Alertmanager 0.25 and through Vigil, both posting to
+/// local sinks: the Slack, webhook and PagerDuty bodies must be identical byte for byte.
+@Suite(.serialized) struct DifferentialTests {
+    static func config(_ url: String) -> String {
+        """
+        global:
+          slack_api_url: '\(url)/slack-global'
+          pagerduty_url: '\(url)/pd'
+        route:
+          receiver: all
+          group_by: [alertname]
+          group_wait: 1s
+          group_interval: 1m
+          repeat_interval: 1h
+        receivers:
+        - name: all
+          slack_configs:
+          - channel: '#_monitoring'
+            api_url: '\(url)/slack0'
+            send_resolved: true
+            title: "{{ range .Alerts }}{{ .Annotations.summary }}\\n{{ end }}"
+            text: "{{ range .Alerts }}{{ .Annotations.description }}\\n{{ end }}"
+          - api_url: '\(url)/slack1'
+            channel: '#dev-all'
+            link_names: true
+            short_fields: true
+            image_url: 'http://img/{{ .GroupLabels.alertname }}.png'
+            mrkdwn_in: [text]
+            fields:
+            - title: Severity
+              value: '{{ .CommonLabels.severity }}'
+            - title: Count
+              value: '{{ len .Alerts }}'
+              short: false
+            actions:
+            - type: button
+              text: 'Runbook <{{ .GroupLabels.alertname }}>'
+              url: 'http://runbook/{{ .GroupLabels.alertname }}?a=1&b=2'
+          - api_url: '\(url)/slack2'
+          webhook_configs:
+          - url: '\(url)/hook'
+          - url: '\(url)/hook-max'
+            max_alerts: 1
+          pagerduty_configs:
+          - routing_key: 'KEY123'
+            severity: '{{ .CommonLabels.severity }}'
+            class: cls
+            links:
+            - href: 'http://dash/{{ .GroupLabels.alertname }}'
+              text: dashboard
+            details:
+              extra: '{{ .CommonAnnotations.summary }}'
+        """
+    }
+
+    static let alertsJSON = """
+        [{"labels":{"alertname":"DiskFull","instance":"db-2:9100","job":"node","severity":"critical"},
+          "annotations":{"summary":"Disk <90%> & rising on db-2","description":"Only 3% left — 한국어 \\u2028 ok"},
+          "startsAt":"2026-11-21T09:00:00.123Z","generatorURL":"http://prom:9090/graph?g0.expr=up&g0.tab=1"},
+         {"labels":{"alertname":"DiskFull","instance":"db-1:9100","job":"node","severity":"critical"},
+          "annotations":{"summary":"Disk full on db-1","description":"Only 1% left"},
+          "startsAt":"2026-11-21T08:59:00Z","generatorURL":"http://prom:9090/graph"}]
+        """
+
+    static func vigilAlerts() -> [PostableAlert] {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return [
+            PostableAlert(
+                labels: ["alertname": "DiskFull", "instance": "db-2:9100", "job": "node", "severity": "critical"],
+                annotations: ["summary": "Disk <90%> & rising on db-2", "description": "Only 3% left — 한국어 \u{2028} ok"],
+                startsAt: f.date(from: "2026-11-21T09:00:00.123Z"), generatorURL: "http://prom:9090/graph?g0.expr=up&g0.tab=1"),
+            PostableAlert(
+                labels: ["alertname": "DiskFull", "instance": "db-1:9100", "job": "node", "severity": "critical"],
+                annotations: ["summary": "Disk full on db-1", "description": "Only 1% left"],
+                startsAt: f.date(from: "2026-11-21T08:59:00.000Z"), generatorURL: "http://prom:9090/graph"),
+        ]
+    }
+
+    static let paths = ["/slack0", "/slack1", "/slack2", "/hook", "/hook-max", "/pd"]
+
+    @Test func bodiesIdenticalToAlertmanager() async throws {
+        guard AlertmanagerProcess.available else {
+            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
+            return
+        }
+        let external = "http://am.example:9093"
+        let amSink = try HTTPSink()
+        defer { amSink.stop() }
+        let am = try AlertmanagerProcess(config: Self.config(amSink.url), externalURL: external)
+        defer { am.stop() }
+        #expect(await am.waitReady())
+        #expect(try await am.post(alerts: Self.alertsJSON) == 200)
+
+        let vigilSink = try HTTPSink()
+        defer { vigilSink.stop() }
+        let cfg = try ConfigLoader.parse(Self.config(vigilSink.url))
+        let store = try NotifyStore(path: Fixtures.tempDir() + "/n.db")
+        let clock = ManualClock(Date())
+        let d = try Dispatcher(
+            config: cfg, templates: Fixtures.templates(), store: store, sender: HTTPSender(), clock: clock,
+            options: NotifierOptions(externalURL: external))
+        await d.receive(Self.vigilAlerts())
+        clock.advance(by: 2)
+        await d.tick()
+
+        #expect(await amSink.waitFor(Self.paths.count, timeout: 20))
+        #expect(vigilSink.requests.count == Self.paths.count)
+        for path in Self.paths {
+            let theirs = amSink.requests.first { $0.path == path }?.body
+            let ours = vigilSink.requests.first { $0.path == path }?.body
+            #expect(theirs != nil, "Alertmanager sent nothing to \(path)")
+            #expect(ours == theirs, "\(path) differs; Alertmanager sent \(theirs ?? "")")
+        }
+        let ua = amSink.requests.first?.headers.first { $0.0.lowercased() == "user-agent" }?.1
+        let ourUA = vigilSink.requests.first?.headers.first { $0.0.lowercased() == "user-agent" }?.1
+        #expect(ua == ourUA)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+@testable import Notify
+
+/// A scripted timeline (new alert in the group, repeat, partial resolve, full resolve) run
+/// in real time through Alertmanager 0.25 and through Vigil side by side, with short
+/// intervals: the same notifications, in the same order, at the same times.
+@Suite(.serialized) struct TimelineDifferentialTests {
+    static func config(_ url: String) -> String {
+        """
+        route:
+          receiver: hook
+          group_by: [alertname]
+          group_wait: 1s
+          group_interval: 2s
+          repeat_interval: 3s
+        receivers:
+        - name: hook
+          webhook_configs:
+          - url: '\(url)/hook'
+        """
+    }
+
+    struct Event: Equatable, CustomStringConvertible {
+        var at: Double
+        var status: String
+        var firing: Int
+        var resolved: Int
+        var description: String { "\(at)s \(status) firing=\(firing) resolved=\(resolved)" }
+    }
+
+    static func events(_ sink: HTTPSink, since start: Date) -> [Event] {
+        sink.requests.map { r in
+            let obj = (try? JSONSerialization.jsonObject(with: Data(r.body.utf8))) as? [String: Any] ?? [:]
+            let alerts = obj["alerts"] as? [[String: Any]] ?? []
+            let firing = alerts.filter { ($0["status"] as? String) == "firing" }.count
+            // Rounded to the half second: both flush on the same 1s/2s grid.
+            let at = (r.at.timeIntervalSince(start) * 2).rounded() / 2
+            return Event(at: at, status: obj["status"] as? String ?? "", firing: firing, resolved: alerts.count - firing)
+        }
+    }
+
+    @Test func sameNotificationsAtSameTimes() async throws {
+        guard AlertmanagerProcess.available else {
+            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
+            return
+        }
+        let amSink = try HTTPSink()
+        let vigilSink = try HTTPSink()
+        defer { amSink.stop(); vigilSink.stop() }
+        let am = try AlertmanagerProcess(config: Self.config(amSink.url), externalURL: "http://am.example:9093")
+        defer { am.stop() }
+        #expect(await am.waitReady())
+        let d = try Dispatcher(
+            config: try ConfigLoader.parse(Self.config(vigilSink.url)), templates: Fixtures.templates(),
+            store: try NotifyStore(path: Fixtures.tempDir() + "/n.db"), sender: HTTPSender(),
+            options: NotifierOptions(externalURL: "http://am.example:9093"))
+        let loop = Task { await d.run(every: .milliseconds(20)) }
+        defer { loop.cancel() }
+
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        func post(_ name: String, resolved: Bool) async throws {
+            let now = Date()
+            let end = resolved ? #","endsAt":"\#(iso.string(from: now))""# : ""
+            _ = try await am.post(alerts: #"[{"labels":{"alertname":"Timeline","instance":"\#(name)"}\#(end)}]"#)
+            await d.receive([PostableAlert(labels: ["alertname": "Timeline", "instance": name], endsAt: resolved ? now : nil)])
+        }
+        let start = Date()
+        func at(_ t: Double) async { let wait = t - Date().timeIntervalSince(start); if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } }
+        try await post("a", resolved: false)
+        await at(2.5); try await post("b", resolved: false)
+        await at(4.5); try await post("a", resolved: false); try await post("b", resolved: false)
+        await at(7.5); try await post("a", resolved: true)
+        await at(9.5); try await post("b", resolved: true)
+        await at(12.5)
+
+        let theirs = Self.events(amSink, since: start)
+        let ours = Self.events(vigilSink, since: start)
+        print("timeline: Alertmanager \(theirs)\n          Vigil        \(ours)")
+        #expect(theirs.count >= 4, "Alertmanager sent \(theirs)")
+        #expect(ours == theirs, "Vigil \(ours) vs Alertmanager \(theirs)")
+    }
+}

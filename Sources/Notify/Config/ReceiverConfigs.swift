@@ -59,6 +59,8 @@ public struct PagerdutyConfig: Sendable {
     public var serviceKey: Secret?
     public var routingKey: Secret?
     public var url = ""
+    /// Whether the receiver set its own `url` (the v1 API otherwise goes to PagerDuty's v1 endpoint).
+    public var urlSetInReceiver = false
     public var client = #"{{ template "pagerduty.default.client" . }}"#
     public var clientURL = #"{{ template "pagerduty.default.clientURL" . }}"#
     public var description = #"{{ template "pagerduty.default.description" .}}"#
@@ -78,6 +80,10 @@ public struct PagerdutyConfig: Sendable {
         ("num_firing", "{{ .Alerts.Firing | len }}"),
         ("num_resolved", "{{ .Alerts.Resolved | len }}"),
     ]
+
+    /// Events API v1, used when only a service_key is given.
+    public static let v1URL = "https://events.pagerduty.com/generic/2010-04-15/create_event.json"
+    public var usesV1: Bool { (routingKey?.value ?? "").isEmpty }
 }
 
 /// `webhook_configs` entry.

@@ -136,7 +136,9 @@ enum ReceiverDecoder {
             case "http_config": c.httpConfig = try HTTPConfigDecoder.decode(v, &r)
             case "service_key": c.serviceKey = Secret(r.string(v))
             case "routing_key": c.routingKey = Secret(r.string(v))
-            case "url": c.url = try r.url(v) ?? ""
+            case "url":
+                c.url = try r.url(v) ?? ""
+                c.urlSetInReceiver = !c.url.isEmpty
             case "client": c.client = r.string(v)
             case "client_url": c.clientURL = r.string(v)
             case "description": c.description = r.string(v)

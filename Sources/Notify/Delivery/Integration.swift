@@ -71,7 +71,8 @@ public struct Integration: Sendable {
             return Request(url: url, body: body, headers: try auth(c.httpConfig))
         case .pagerduty(let c):
             let body = try rendered { () throws(TemplateError) in try PagerDutyMessage.body(c, context: context, templates: templates) }
-            return Request(url: c.url, body: body, headers: try auth(c.httpConfig))
+            let url = c.usesV1 && !c.urlSetInReceiver ? PagerdutyConfig.v1URL : c.url
+            return Request(url: url, body: body, headers: try auth(c.httpConfig))
         case .webhook(let c):
             let url = try secret(c.url, file: c.urlFile)
             return Request(url: url, body: WebhookMessage.body(c, context: context), headers: try auth(c.httpConfig))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Template
 
 /// One flush of one aggregation group, after Alertmanager's pipeline: inhibition, time
@@ -14,6 +15,7 @@ struct NotificationPipeline: Sendable {
     let sender: HTTPSender
     let clock: NotifyClock
     let options: NotifierOptions
+    let logger = Logger(label: "vigil.notify")
 
     struct Outcome: Sendable {
         var identity: String
@@ -84,6 +86,7 @@ struct NotificationPipeline: Sendable {
         do {
             request = try integration.request(toSend, templates: templates)
         } catch {
+            logger.error("notify failed", metadata: ["receiver": "\(integration.receiver)", "integration": "\(integration.name)", "err": "\(error.description)"])
             record(integration, toSend, outcome: .failed, attempts: 0, error: error.description, body: "")
             outcome.failed = true
             return outcome
@@ -97,6 +100,11 @@ struct NotificationPipeline: Sendable {
             record(integration, toSend, outcome: .sent, attempts: result.attempts, error: "", body: body)
             outcome.sent = true
         } else {
+            // The error is already redacted: it never contains the URL.
+            logger.error("notify failed", metadata: [
+                "receiver": "\(integration.receiver)", "integration": "\(integration.name)/\(integration.index)",
+                "attempts": "\(result.attempts)", "err": "\(result.error)",
+            ])
             record(integration, toSend, outcome: .failed, attempts: result.attempts, error: result.error, body: body)
             outcome.failed = true
         }

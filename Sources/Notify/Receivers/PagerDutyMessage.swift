@@ -12,6 +12,7 @@ enum PagerDutyMessage {
         for (k, v) in conf.details {
             do { details[k] = try templates.executeText(v, data: data.templateValue) } catch { throw error }
         }
+        if conf.usesV1 { return try v1Body(conf, context: context, details: details, templates: templates) }
         let severity = conf.severity.isEmpty ? "error" : conf.severity
         let (summary, _) = truncateRunes(t(conf.description), 1024)
         var msg: [(String, GoJSON)] = []
@@ -43,6 +44,31 @@ enum PagerDutyMessage {
         }
         if !images.isEmpty { msg.append(("images", .array(images))) }
         if !links.isEmpty { msg.append(("links", .array(links))) }
+        if let e = t.error { throw e }
+        return GoJSON.object(msg).encoded
+    }
+
+    /// Events API v1 (service_key): incident_key instead of dedup_key, no payload.
+    static func v1Body(
+        _ conf: PagerdutyConfig, context: NotificationContext, details: [String: String], templates: TemplateSet
+    ) throws(TemplateError) -> String {
+        var t = FieldRenderer(templates: templates, data: context.templateData())
+        let trigger = context.status != "resolved"
+        let (description, _) = truncateRunes(t(conf.description), 1024)
+        var msg: [(String, GoJSON)] = []
+        let serviceKey = t(conf.serviceKey?.value ?? "")
+        if !serviceKey.isEmpty { msg.append(("service_key", .string(serviceKey))) }
+        msg.append(("incident_key", .string(SHA256.hex(context.groupKey))))
+        msg.append(("event_type", .string(trigger ? "trigger" : "resolve")))
+        if !description.isEmpty { msg.append(("description", .string(description))) }
+        msg.append(("event_action", .string("")))
+        msg.append(("payload", .null))
+        if trigger {
+            let client = t(conf.client), clientURL = t(conf.clientURL)
+            if !client.isEmpty { msg.append(("client", .string(client))) }
+            if !clientURL.isEmpty { msg.append(("client_url", .string(clientURL))) }
+        }
+        if !details.isEmpty { msg.append(("details", .map(details))) }
         if let e = t.error { throw e }
         return GoJSON.object(msg).encoded
     }

@@ -57,13 +57,16 @@ let package = Package(
         // Appends batches to a TSDB and reports each acknowledged one; the crash tests
         // kill it with SIGKILL and check what survived.
         .executableTarget(name: "vigil-tsdb-stress", dependencies: ["TSDB"]),
+        // Runs the built-in Alertmanager on the real clock; the Notify restart test kills it
+        // with SIGKILL between a notification and its repeat.
+        .executableTarget(name: "vigil-notify-stress", dependencies: ["Notify"]),
 
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "RE2Tests", dependencies: ["RE2"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template"]),
         .testTarget(name: "NotifyTests", dependencies: [
-            "Notify", "Template", "SQLite",
+            "Notify", "Template", "SQLite", "vigil-notify-stress",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -157,3 +157,19 @@ import Testing
         #expect(h.sink.bodies.allSatisfy { $0.contains(#""status":"firing""#) })
     }
 }
+
+@Suite struct ReceiveValidationTests {
+    @Test func invalidAlertsReportedValidOnesKept() async throws {
+        let h = try DispatcherTests.harness { url in "route:\n  receiver: hook\nreceivers:\n- name: hook\n  webhook_configs:\n  - url: \(url)/hook\n" }
+        defer { h.sink.stop() }
+        let now = h.start
+        let errors = await h.dispatcher.receive([
+            PostableAlert(labels: ["alertname": "Good", "empty": ""]),
+            PostableAlert(labels: ["empty": ""]),
+            PostableAlert(labels: ["bad-name": "x"]),
+            PostableAlert(labels: ["alertname": "Backwards"], startsAt: now, endsAt: now.addingTimeInterval(-60)),
+        ])
+        #expect(errors == ["at least one label pair required", #"invalid label set: invalid name "bad-name""#, "start time must be before end time"])
+        #expect(await h.dispatcher.activeAlerts().map(\.labels) == [["alertname": "Good"]])
+    }
+}

@@ -103,6 +103,8 @@ public struct ReceiverConfig: Sendable {
     public var webhookConfigs: [WebhookConfig] = []
     /// Integrations Alertmanager has and Vigil parses but does not send (email, opsgenie, …).
     public var unsupportedIntegrations: [String] = []
+    /// email_configs entries, read as far as Alertmanager's checks need (to, smarthost, from).
+    public var emailConfigs: [(to: String, smarthost: String, from: String)] = []
     public init() {}
 
     public var integrationCount: Int { slackConfigs.count + pagerdutyConfigs.count + webhookConfigs.count }

@@ -16,8 +16,9 @@ public enum ConfigLoader {
     /// Decodes alertmanager.yml text.
     public static func parse(_ text: String, file: String = "alertmanager.yml") throws(ConfigError) -> AlertmanagerConfig {
         let root: Node?
+        let repeated: [String: String]
         do {
-            root = try Yams.compose(yaml: text)
+            (root, repeated) = try DuplicateKeys.compose(text)
         } catch let e as YamlError {
             throw yamlSyntaxError(e, file: file)
         } catch {
@@ -27,6 +28,7 @@ public enum ConfigLoader {
             throw ConfigError(file: file, message: "no route provided in config")
         }
         var r = YAMLReader(file: file)
+        r.repeatedKeys = repeated
         var c = AlertmanagerConfig()
         var globalNode: Node?
         var routeNode: Node?
@@ -59,11 +61,16 @@ public enum ConfigLoader {
     }
 
     static func yamlSyntaxError(_ e: YamlError, file: String) -> ConfigError {
+        // go-yaml prints the problem without its context, on the problem's 0-based line for
+        // parser errors and 1-based for scanner errors.
         switch e {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
-            var msg = "yaml: line \(mark.line): " + problem
-            if let context { msg = "yaml: line \(mark.line): " + problem + " " + context.text }
-            return ConfigError(file: file, line: mark.line, column: mark.column, message: msg)
+        case .scanner(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: "yaml: line \(mark.line): " + problem)
+        case .parser(let context, let problem, let mark, _):
+            var line = mark.line - 1
+            if line == 0 { line = context?.mark.line ?? 0 }
+            let prefix = line == 0 ? "yaml: " : "yaml: line \(line): "
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: prefix + problem)
         case .duplicatedKeysInMapping(let keys, let context):
             let key = keys.first ?? ""
             return ConfigError(
@@ -175,7 +182,12 @@ public enum ConfigLoader {
             case "target_match": targetMatch = r.stringMap(v)
             case "target_match_re": targetRE = try r.regexMap(v)
             case "target_matchers": ir.targetMatchers = try r.matchers(v)
-            case "equal": ir.equal = r.stringList(v)
+            case "equal":
+                ir.equal = r.stringList(v)
+                // model.LabelNames validates while decoding.
+                for l in ir.equal where !YAMLReader.isLabelName(l) {
+                    throw r.fatal("\(GoQuote.quote(l)) is not a valid label name", at: v)
+                }
             default: return false
             }
             return true
@@ -183,9 +195,6 @@ public enum ConfigLoader {
         guard ok else { return ir }
         for (k, _) in sourceMatch + targetMatch where !YAMLReader.isLabelName(k) {
             throw r.fatal("invalid label name \(GoQuote.quote(k))", at: node)
-        }
-        for l in ir.equal where !YAMLReader.isLabelName(l) {
-            throw r.fatal("invalid label name \(GoQuote.quote(l)) in equal list", at: node)
         }
         // The deprecated maps become matchers, as the inhibitor builds them.
         do {

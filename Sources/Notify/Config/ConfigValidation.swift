@@ -16,6 +16,10 @@ extension ConfigLoader {
         for i in c.receivers.indices {
             let name = c.receivers[i].name
             if names.contains(name) { throw ConfigError(file: r.file, message: "notification config name \(GoQuote.quote(name)) is not unique") }
+            for e in c.receivers[i].emailConfigs {
+                if e.smarthost.isEmpty && g.smtpSmarthost.isEmpty { throw ConfigError(file: r.file, message: "no global SMTP smarthost set") }
+                if e.from.isEmpty && g.smtpFrom.isEmpty { throw ConfigError(file: r.file, message: "no global SMTP from set") }
+            }
             for j in c.receivers[i].slackConfigs.indices {
                 if c.receivers[i].slackConfigs[j].httpConfig == nil { c.receivers[i].slackConfigs[j].httpConfig = g.httpConfig }
                 if c.receivers[i].slackConfigs[j].apiURL == nil && c.receivers[i].slackConfigs[j].apiURLFile.isEmpty {

@@ -5,7 +5,7 @@ import Yams
 /// not sent by Vigil.
 enum ReceiverDecoder {
     static let otherIntegrations: Set<String> = [
-        "email_configs", "opsgenie_configs", "wechat_configs", "pushover_configs", "victorops_configs",
+        "opsgenie_configs", "wechat_configs", "pushover_configs", "victorops_configs",
         "sns_configs", "telegram_configs", "webex_configs", "discord_configs", "msteams_configs",
     ]
 
@@ -20,6 +20,23 @@ enum ReceiverDecoder {
                 for n in ConfigLoader.sequence(v, &r, "[]*config.PagerdutyConfig") { rc.pagerdutyConfigs.append(try pagerduty(n, &r)) }
             case "webhook_configs":
                 for n in ConfigLoader.sequence(v, &r, "[]*config.WebhookConfig") { rc.webhookConfigs.append(try webhook(n, &r)) }
+            case "email_configs":
+                for n in ConfigLoader.sequence(v, &r, "[]*config.EmailConfig") {
+                    var e = (to: "", smarthost: "", from: "")
+                    if case .mapping(let m) = n {
+                        for (k, val) in m {
+                            switch k.string {
+                            case "to": e.to = r.string(val)
+                            case "smarthost": e.smarthost = r.string(val)
+                            case "from": e.from = r.string(val)
+                            default: break
+                            }
+                        }
+                    }
+                    if e.to.isEmpty { throw r.fatal("missing to address in email config", at: n) }
+                    rc.emailConfigs.append(e)
+                }
+                if !rc.emailConfigs.isEmpty { rc.unsupportedIntegrations.append("email") }
             case _ where otherIntegrations.contains(key):
                 let count = ConfigLoader.sequence(v, &r, "[]*config.Config").count
                 if count > 0 { rc.unsupportedIntegrations.append(String(key.dropLast("_configs".count))) }

@@ -8,6 +8,8 @@ import Yams
 /// whose own fields had type errors skips its validation, as in Go.
 struct YAMLReader {
     let file: String
+    /// Placeholders standing for repeated keys (see `DuplicateKeys`).
+    var repeatedKeys: [String: String] = [:]
     private(set) var typeErrors: [(line: Int, column: Int, message: String)] = []
 
     init(file: String) { self.file = file }
@@ -67,6 +69,10 @@ struct YAMLReader {
         }
         for (k, v) in m {
             let key = k.string ?? ""
+            if let original = repeatedKeys[key] {
+                typeError(k, "field \(original) already set in type \(type)")
+                continue
+            }
             if try !field(&self, key, v) {
                 typeError(k, "field \(key) not found in type \(type)")
             }
@@ -124,7 +130,11 @@ struct YAMLReader {
         }
         var out: [(String, String)] = []
         for (k, v) in m {
-            let key = string(k)
+            var key = string(k)
+            if let original = repeatedKeys[key] {
+                typeError(k, "key \(GoQuote.quote(original)) already set in map")
+                key = original
+            }
             let value = string(v)
             if let i = out.firstIndex(where: { $0.0 == key }) { out[i].1 = value } else { out.append((key, value)) }
         }

@@ -61,7 +61,9 @@ public actor Dispatcher {
         let now = clock.now()
         var errors: [String] = []
         var accepted: [Alert] = []
-        for p in posted {
+        for var p in posted {
+            // Alertmanager drops empty-valued labels before validating.
+            p.labels = p.labels.filter { !$0.value.isEmpty }
             if let problem = Dispatcher.validate(p) {
                 errors.append(problem)
                 continue
@@ -80,9 +82,8 @@ public actor Dispatcher {
 
     static func validate(_ p: PostableAlert) -> String? {
         if p.labels.isEmpty { return "at least one label pair required" }
-        for (k, v) in p.labels {
+        for k in p.labels.keys {
             if !YAMLReader.isLabelName(k) { return "invalid label set: invalid name \(GoQuote.quote(k))" }
-            if v.isEmpty { return "invalid label set: invalid value \(GoQuote.quote(v)) for \(GoQuote.quote(k))" }
         }
         if let s = p.startsAt, let e = p.endsAt, e < s { return "start time must be before end time" }
         return nil

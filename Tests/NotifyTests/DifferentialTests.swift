@@ -121,3 +121,61 @@ import Testing
         #expect(ua == ourUA)
     }
 }
+
+/// Firing then resolved, in real time, through both: every body (firing and resolved) of
+/// every integration is identical, PagerDuty's resolve event included.
+@Suite(.serialized) struct ResolvedDifferentialTests {
+    static func config(_ url: String) -> String {
+        DifferentialTests.config(url)
+            .replacingOccurrences(of: "group_wait: 1s", with: "group_wait: 500ms")
+            .replacingOccurrences(of: "group_interval: 1m", with: "group_interval: 1s")
+    }
+
+    @Test func firingAndResolvedBodiesIdentical() async throws {
+        guard AlertmanagerProcess.available else {
+            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
+            return
+        }
+        let external = "http://am.example:9093"
+        let amSink = try HTTPSink()
+        let vigilSink = try HTTPSink()
+        defer { amSink.stop(); vigilSink.stop() }
+        let am = try AlertmanagerProcess(config: Self.config(amSink.url), externalURL: external)
+        defer { am.stop() }
+        #expect(await am.waitReady())
+        let d = try Dispatcher(
+            config: try ConfigLoader.parse(Self.config(vigilSink.url)), templates: Fixtures.templates(),
+            store: try NotifyStore(path: Fixtures.tempDir() + "/n.db"), sender: HTTPSender(),
+            options: NotifierOptions(externalURL: external))
+        let loop = Task { await d.run(every: .milliseconds(20)) }
+        defer { loop.cancel() }
+
+        #expect(try await am.post(alerts: DifferentialTests.alertsJSON) == 200)
+        await d.receive(DifferentialTests.vigilAlerts())
+        let paths = DifferentialTests.paths
+        #expect(await amSink.waitFor(paths.count, timeout: 10))
+        #expect(await vigilSink.waitFor(paths.count, timeout: 10))
+
+        // Both alerts resolved at the same instant, written the same way to both.
+        let end = Date()
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let endText = iso.string(from: end)
+        let resolvedJSON = DifferentialTests.alertsJSON
+            .replacingOccurrences(of: #""startsAt""#, with: #""endsAt":"\#(endText)","startsAt""#)
+        #expect(try await am.post(alerts: resolvedJSON) == 200)
+        await d.receive(DifferentialTests.vigilAlerts().map { var a = $0; a.endsAt = iso.date(from: endText); return a })
+        // slack1 and slack2 keep Slack's default send_resolved: false.
+        let expected = ["/slack0": 2, "/slack1": 1, "/slack2": 1, "/hook": 2, "/hook-max": 2, "/pd": 2]
+        #expect(await amSink.waitFor(10, timeout: 10))
+        #expect(await vigilSink.waitFor(10, timeout: 10))
+        try await Task.sleep(for: .milliseconds(1500))
+
+        for path in paths {
+            let theirs = amSink.requests.filter { $0.path == path }.map(\.body)
+            let ours = vigilSink.requests.filter { $0.path == path }.map(\.body)
+            #expect(theirs.count == expected[path], "\(path): Alertmanager sent \(theirs.count)")
+            #expect(ours == theirs, "\(path) differs; Alertmanager sent \(theirs)")
+        }
+    }
+}

@@ -82,3 +82,57 @@ import Testing
         #expect(ours == theirs, "Vigil \(ours) vs Alertmanager \(theirs)")
     }
 }
+
+/// The seed's alertmanager.yml as written (Slack, repeat_interval 2m under the default 5m
+/// group_interval), its timers divided by 60, through Alertmanager 0.25 and Vigil: FIRING
+/// after group_wait, repeats only on group_interval ticks, RESOLVED once, same bodies.
+@Suite(.serialized) struct SeedDifferentialTests {
+    static func config(_ url: String) -> String {
+        Fixtures.text("alertmanager.yml")
+            .replacingOccurrences(of: "https://hooks.slack.com/services/REPLACE/WITH/YOURS", with: url + "/slack")
+            .replacingOccurrences(of: "  repeat_interval: 2m", with: "  repeat_interval: 2s\n  group_wait: 500ms\n  group_interval: 5s")
+    }
+
+    @Test func seedTimelineAndBodies() async throws {
+        guard AlertmanagerProcess.available else {
+            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
+            return
+        }
+        let amSink = try HTTPSink()
+        let vigilSink = try HTTPSink()
+        defer { amSink.stop(); vigilSink.stop() }
+        let am = try AlertmanagerProcess(config: Self.config(amSink.url), externalURL: "http://am.example:9093")
+        defer { am.stop() }
+        #expect(await am.waitReady())
+        let d = try Dispatcher(
+            config: try ConfigLoader.parse(Self.config(vigilSink.url)), templates: Fixtures.templates(),
+            store: try NotifyStore(path: Fixtures.tempDir() + "/n.db"), sender: HTTPSender(),
+            options: NotifierOptions(externalURL: "http://am.example:9093"))
+        let loop = Task { await d.run(every: .milliseconds(20)) }
+        defer { loop.cancel() }
+
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let start = Date()
+        let annotations = #""annotations":{"summary":"Instance web-1 down","description":"web-1 has been down for more than 1 minute."}"#
+        _ = try await am.post(alerts: #"[{"labels":{"alertname":"InstanceDown","instance":"web-1"},\#(annotations)}]"#)
+        let vigilAnnotations = ["summary": "Instance web-1 down", "description": "web-1 has been down for more than 1 minute."]
+        await d.receive([PostableAlert(labels: ["alertname": "InstanceDown", "instance": "web-1"], annotations: vigilAnnotations)])
+        try await Task.sleep(for: .milliseconds(7000))
+        let end = iso.string(from: Date())
+        _ = try await am.post(alerts: #"[{"labels":{"alertname":"InstanceDown","instance":"web-1"},\#(annotations),"endsAt":"\#(end)"}]"#)
+        await d.receive([PostableAlert(labels: ["alertname": "InstanceDown", "instance": "web-1"], annotations: vigilAnnotations, endsAt: iso.date(from: end))])
+        try await Task.sleep(for: .milliseconds(5000))
+
+        func timeline(_ sink: HTTPSink) -> [String] {
+            sink.requests.map { r in
+                let t = (r.at.timeIntervalSince(start) * 2).rounded() / 2
+                return "\(t)s " + (r.body.contains(#""color":"danger""#) ? "FIRING" : "RESOLVED")
+            }
+        }
+        print("seed: Alertmanager \(timeline(amSink))\n      Vigil        \(timeline(vigilSink))")
+        #expect(timeline(amSink) == ["0.5s FIRING", "5.5s FIRING", "10.5s RESOLVED"])
+        #expect(timeline(vigilSink) == timeline(amSink))
+        #expect(vigilSink.bodies == amSink.bodies)
+    }
+}

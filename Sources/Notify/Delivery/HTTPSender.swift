@@ -43,7 +43,8 @@ public final class HTTPSender: Sendable {
     }
 
     public func post(
-        url: String, body: String, headers: [(String, String)], policy: RetryPolicy, deadline: ContinuousClock.Instant
+        url: String, body: String, headers: [(String, String)], policy: RetryPolicy, deadline: ContinuousClock.Instant,
+        maxAttempts: Int = .max
     ) async -> DeliveryResult {
         var attempt = 0
         var backoff = policy.initialBackoff
@@ -75,7 +76,7 @@ public final class HTTPSender: Sendable {
             } catch {
                 last = DeliveryResult(delivered: false, attempts: attempt, statusCode: nil, error: redact("\(error)", url: url))
             }
-            if ContinuousClock.now + wait >= deadline || Task.isCancelled { return last }
+            if attempt >= maxAttempts || ContinuousClock.now + wait >= deadline || Task.isCancelled { return last }
             try? await Task.sleep(for: wait)
             backoff = min(policy.maxBackoff, backoff * policy.multiplier)
         }

@@ -57,13 +57,24 @@ import Testing
         """
     }
 
+    /// Start times a moment ago, so group_wait applies: with older ones Alertmanager flushes
+    /// on the first insert, racing the second alert of the same POST.
+    static let startA = startTimes.0
+    static let startB = startTimes.1
+    static let startTimes: (String, String) = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let now = Date()
+        return (f.string(from: now), f.string(from: now.addingTimeInterval(-0.2)))
+    }()
+
     static let alertsJSON = """
         [{"labels":{"alertname":"DiskFull","instance":"db-2:9100","job":"node","severity":"critical"},
           "annotations":{"summary":"Disk <90%> & rising on db-2","description":"Only 3% left — 한국어 \\u2028 ok"},
-          "startsAt":"2026-11-21T09:00:00.123Z","generatorURL":"http://prom:9090/graph?g0.expr=up&g0.tab=1"},
+          "startsAt":"\(startA)","generatorURL":"http://prom:9090/graph?g0.expr=up&g0.tab=1"},
          {"labels":{"alertname":"DiskFull","instance":"db-1:9100","job":"node","severity":"critical"},
           "annotations":{"summary":"Disk full on db-1","description":"Only 1% left"},
-          "startsAt":"2026-11-21T08:59:00Z","generatorURL":"http://prom:9090/graph"}]
+          "startsAt":"\(startB)","generatorURL":"http://prom:9090/graph"}]
         """
 
     static func vigilAlerts() -> [PostableAlert] {
@@ -73,11 +84,11 @@ import Testing
             PostableAlert(
                 labels: ["alertname": "DiskFull", "instance": "db-2:9100", "job": "node", "severity": "critical"],
                 annotations: ["summary": "Disk <90%> & rising on db-2", "description": "Only 3% left — 한국어 \u{2028} ok"],
-                startsAt: f.date(from: "2026-11-21T09:00:00.123Z"), generatorURL: "http://prom:9090/graph?g0.expr=up&g0.tab=1"),
+                startsAt: f.date(from: startA), generatorURL: "http://prom:9090/graph?g0.expr=up&g0.tab=1"),
             PostableAlert(
                 labels: ["alertname": "DiskFull", "instance": "db-1:9100", "job": "node", "severity": "critical"],
                 annotations: ["summary": "Disk full on db-1", "description": "Only 1% left"],
-                startsAt: f.date(from: "2026-11-21T08:59:00.000Z"), generatorURL: "http://prom:9090/graph"),
+                startsAt: f.date(from: startB), generatorURL: "http://prom:9090/graph"),
         ]
     }
 

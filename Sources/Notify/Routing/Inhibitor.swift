@@ -10,20 +10,20 @@ public struct Inhibitor: Sendable {
 
     /// Whether `labels` is inhibited, given every alert currently known (firing or not).
     public func isInhibited(_ labels: [String: String], by alerts: [Alert], now: Date) -> Bool {
-        inhibitingRule(labels, by: alerts, now: now) != nil
+        inhibitingSource(labels, by: alerts, now: now) != nil
     }
 
-    /// The index of the first rule that inhibits `labels`.
-    public func inhibitingRule(_ labels: [String: String], by alerts: [Alert], now: Date) -> Int? {
+    /// The fingerprint of the first firing alert that inhibits `labels` (the API's inhibitedBy).
+    public func inhibitingSource(_ labels: [String: String], by alerts: [Alert], now: Date) -> Fingerprint? {
         let fp = Fingerprint(labels: labels)
-        for (i, rule) in rules.enumerated() where rule.targetMatchers.matches(labels) {
+        for rule in rules where rule.targetMatchers.matches(labels) {
             let targetIsSource = rule.sourceMatchers.matches(labels)
             for source in alerts {
                 if source.resolved(at: now) || source.fingerprint == fp { continue }
                 guard rule.sourceMatchers.matches(source.labels) else { continue }
                 // Both-sided matches do not inhibit each other (excludeTwoSidedMatch).
                 if targetIsSource && rule.targetMatchers.matches(source.labels) { continue }
-                if rule.equal.allSatisfy({ source.labels[$0] == labels[$0] }) { return i }
+                if rule.equal.allSatisfy({ source.labels[$0] == labels[$0] }) { return source.fingerprint }
             }
         }
         return nil

@@ -103,3 +103,35 @@ import Testing
         }
     }
 }
+
+@Suite struct InhibitionIndexTests {
+    /// The index gives the inhibitor's answer for every pair of a small random population,
+    /// and answers a large one quickly.
+    @Test func agreesWithInhibitorAndScales() throws {
+        let rules = [
+            InhibitRuleConfig(sourceMatchers: [try Matcher(.equal, "severity", "critical")], targetMatchers: [try Matcher(.regexp, "severity", "warning|critical")], equal: ["alertname", "app"]),
+            InhibitRuleConfig(sourceMatchers: [try Matcher(.equal, "alertname", "NodeDown")], targetMatchers: [try Matcher(.notEqual, "alertname", "NodeDown")], equal: ["node"]),
+        ]
+        let inhibitor = Inhibitor(rules: rules)
+        let now = Date()
+        var rng = SystemRandomNumberGenerator()
+        func alert(_ i: Int) -> Alert {
+            let sev = ["critical", "warning", "info"][Int.random(in: 0..<3, using: &rng)]
+            let name = ["Down", "Slow", "NodeDown"][Int.random(in: 0..<3, using: &rng)]
+            return Alert(
+                labels: ["alertname": name, "severity": sev, "app": "a\(Int.random(in: 0..<3, using: &rng))", "node": "n\(Int.random(in: 0..<4, using: &rng))", "i": "\(i)"],
+                startsAt: now, endsAt: i % 7 == 0 ? now.addingTimeInterval(-1) : now.addingTimeInterval(60), updatedAt: now)
+        }
+        let small = (0..<200).map(alert)
+        let index = InhibitionIndex(inhibitor, alerts: small, now: now)
+        for a in small {
+            #expect(index.inhibitingSource(a.labels) == inhibitor.inhibitingSource(a.labels, by: small, now: now))
+        }
+        let large = (0..<10_000).map(alert)
+        let start = ContinuousClock.now
+        let big = InhibitionIndex(inhibitor, alerts: large, now: now)
+        let inhibited = large.filter { big.inhibitingSource($0.labels) != nil }.count
+        #expect(inhibited > 0)
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}

@@ -93,7 +93,11 @@ public struct InhibitRuleConfig: Sendable {
     public var sourceMatchers: [Matcher] = []
     public var targetMatchers: [Matcher] = []
     public var equal: [String] = []
-    public init() {}
+    public init(sourceMatchers: [Matcher] = [], targetMatchers: [Matcher] = [], equal: [String] = []) {
+        self.sourceMatchers = sourceMatchers
+        self.targetMatchers = targetMatchers
+        self.equal = equal
+    }
 }
 
 public struct ReceiverConfig: Sendable {

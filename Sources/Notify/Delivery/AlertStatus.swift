@@ -23,28 +23,28 @@ extension Dispatcher {
     /// suppression, as Alertmanager's GET /api/v2/alerts lists them.
     public func alertStatuses(filter: [Matcher] = []) -> [AlertStatus] {
         let now = clock.now()
-        let all = Array(alerts.values)
+        let index = InhibitionIndex(pipeline.inhibitor, alerts: Array(alerts.values), now: now)
         return alerts.values
             .filter { !$0.resolved(at: now) && filter.matches($0.labels) }
             .sorted { $0.fingerprint < $1.fingerprint }
-            .map { status($0, all: all, now: now) }
+            .map { status($0, inhibition: index, now: now) }
     }
 
-    func status(_ a: Alert, all: [Alert], now: Date) -> AlertStatus {
+    func status(_ a: Alert, inhibition: InhibitionIndex, now: Date) -> AlertStatus {
         var receivers: [String] = []
         for r in tree.match(a.labels) where !receivers.contains(r.options.receiver) { receivers.append(r.options.receiver) }
-        let inhibitedBy = pipeline.inhibitor.inhibitingSource(a.labels, by: all, now: now).map { [$0.description] } ?? []
+        let inhibitedBy = inhibition.inhibitingSource(a.labels).map { [$0.description] } ?? []
         return AlertStatus(alert: a, receivers: receivers, silencedBy: silences.mutingIDs(a.labels, now: now), inhibitedBy: inhibitedBy)
     }
 
     /// The aggregation groups with their unresolved alerts, ordered by group labels then receiver.
     public func groupStatuses() -> [AlertGroupStatus] {
         let now = clock.now()
-        let all = Array(alerts.values)
+        let index = InhibitionIndex(pipeline.inhibitor, alerts: Array(alerts.values), now: now)
         return groups.values.compactMap { g -> AlertGroupStatus? in
             let list = g.alerts.values.filter { !$0.resolved(at: now) }.sorted { $0.fingerprint < $1.fingerprint }
             if list.isEmpty { return nil }
-            return AlertGroupStatus(labels: g.labels, receiver: g.route.options.receiver, alerts: list.map { status($0, all: all, now: now) })
+            return AlertGroupStatus(labels: g.labels, receiver: g.route.options.receiver, alerts: list.map { status($0, inhibition: index, now: now) })
         }.sorted {
             let a = labelSetString($0.labels), b = labelSetString($1.labels)
             return a != b ? GoString.less(a, b) : GoString.less($0.receiver, $1.receiver)

@@ -35,7 +35,8 @@ struct NotificationPipeline: Sendable {
             return c
         }
         alerts.sort { alertOrder($0.labels, $1.labels) }
-        alerts = alerts.filter { !inhibitor.isInhibited($0.labels, by: allAlerts, now: now) }
+        let inhibition = InhibitionIndex(inhibitor, alerts: allAlerts, now: now)
+        alerts = alerts.filter { inhibition.inhibitingSource($0.labels) == nil }
         if !route.activeTimeIntervals.isEmpty && !route.activeTimeIntervals.contains(where: { intervals.contains($0, now) }) {
             return (true, [])
         }

@@ -29,3 +29,41 @@ public struct Inhibitor: Sendable {
         return nil
     }
 }
+
+/// The inhibitor's source side computed once for a set of alerts: per rule, the firing
+/// source alerts keyed by their `equal` label values, so checking a target is a lookup
+/// instead of a scan of every alert (Alertmanager keeps a similar per-rule cache).
+public struct InhibitionIndex: Sendable {
+    struct Source: Sendable {
+        let fingerprint: Fingerprint
+        let matchesTarget: Bool
+    }
+
+    let rules: [InhibitRuleConfig]
+    let sources: [[[String]: [Source]]]
+
+    public init(_ inhibitor: Inhibitor, alerts: [Alert], now: Date) {
+        rules = inhibitor.rules
+        sources = inhibitor.rules.map { rule in
+            var byKey: [[String]: [Source]] = [:]
+            for a in alerts where !a.resolved(at: now) && rule.sourceMatchers.matches(a.labels) {
+                let key = rule.equal.map { a.labels[$0] ?? "" }
+                byKey[key, default: []].append(Source(fingerprint: a.fingerprint, matchesTarget: rule.targetMatchers.matches(a.labels)))
+            }
+            return byKey
+        }
+    }
+
+    /// Same answer as `Inhibitor.inhibitingSource`.
+    public func inhibitingSource(_ labels: [String: String]) -> Fingerprint? {
+        let fp = Fingerprint(labels: labels)
+        for (i, rule) in rules.enumerated() where rule.targetMatchers.matches(labels) {
+            let targetIsSource = rule.sourceMatchers.matches(labels)
+            let key = rule.equal.map { labels[$0] ?? "" }
+            for s in sources[i][key] ?? [] where s.fingerprint != fp && !(targetIsSource && s.matchesTarget) {
+                return s.fingerprint
+            }
+        }
+        return nil
+    }
+}

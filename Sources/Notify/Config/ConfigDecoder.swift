@@ -208,3 +208,13 @@ public enum ConfigLoader {
         return ir
     }
 }
+
+extension ConfigLoader {
+    /// Whether a YAML text is an alertmanager.yml rather than a prometheus.yml (it has a
+    /// top-level `route` or `receivers` and no `scrape_configs`), for `vigil check config`.
+    public static func looksLikeAlertmanagerConfig(_ text: String) -> Bool {
+        guard let root = try? Yams.compose(yaml: text), case .mapping(let m) = root else { return false }
+        let keys = Set(m.keys.compactMap(\.string))
+        return (keys.contains("route") || keys.contains("receivers")) && !keys.contains("scrape_configs")
+    }
+}

@@ -6,7 +6,7 @@ import Yams
 enum ReceiverDecoder {
     static let otherIntegrations: Set<String> = [
         "opsgenie_configs", "wechat_configs", "pushover_configs", "victorops_configs",
-        "sns_configs", "telegram_configs", "webex_configs", "discord_configs", "msteams_configs",
+        "sns_configs", "telegram_configs", "webex_configs", "discord_configs",
     ]
 
     static func decode(_ node: Node, _ r: inout YAMLReader) throws(ConfigError) -> ReceiverConfig {

@@ -33,10 +33,7 @@ import Testing
     }
 
     @Test func sameJSONAsAlertmanager() async throws {
-        guard AlertmanagerProcess.available else {
-            print("skipping: \(alertmanagerPath) not installed")
-            return
-        }
+        guard referenceAvailable(alertmanagerPath) else { return }
         let am = try AlertmanagerProcess(config: Self.config, externalURL: "http://am.example:9093")
         defer { am.stop() }
         #expect(await am.waitReady())

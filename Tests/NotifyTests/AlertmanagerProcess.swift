@@ -10,7 +10,6 @@ final class AlertmanagerProcess {
     let port: Int
     let dir: String
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: alertmanagerPath) }
 
     init(config: String, externalURL: String) throws {
         dir = Fixtures.tempDir()

@@ -95,10 +95,7 @@ import Testing
     static let paths = ["/slack0", "/slack1", "/slack2", "/hook", "/hook-max", "/pd"]
 
     @Test func bodiesIdenticalToAlertmanager() async throws {
-        guard AlertmanagerProcess.available else {
-            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
-            return
-        }
+        guard referenceAvailable(alertmanagerPath) else { return }
         let external = "http://am.example:9093"
         let amSink = try HTTPSink()
         defer { amSink.stop() }
@@ -143,10 +140,7 @@ import Testing
     }
 
     @Test func firingAndResolvedBodiesIdentical() async throws {
-        guard AlertmanagerProcess.available else {
-            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
-            return
-        }
+        guard referenceAvailable(alertmanagerPath) else { return }
         let external = "http://am.example:9093"
         let amSink = try HTTPSink()
         let vigilSink = try HTTPSink()

@@ -15,10 +15,7 @@ import Testing
 
     /// The real Alertmanager accepts what Vigil forwards and lists it back.
     @Test func realAlertmanagerAcceptsForwardedAlerts() async throws {
-        guard AlertmanagerProcess.available else {
-            print("skipping: \(alertmanagerPath) not installed")
-            return
-        }
+        guard referenceAvailable(alertmanagerPath) else { return }
         let sink = try HTTPSink()
         defer { sink.stop() }
         let am = try AlertmanagerProcess(

@@ -28,10 +28,7 @@ import Testing
     }
 
     @Test func sameAsAmtoolRoutesTest() throws {
-        guard FileManager.default.isExecutableFile(atPath: amtoolPath) else {
-            print("skipping: \(amtoolPath) not installed")
-            return
-        }
+        guard referenceAvailable(amtoolPath) else { return }
         let t = try Self.tree()
         for labels in Self.labelSets {
             let args = ["config", "routes", "test", "--config.file=" + Fixtures.example("alertmanager-routing.yml")]

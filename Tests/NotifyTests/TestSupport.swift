@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import Notify
 import Template
 
@@ -52,3 +53,16 @@ func runProcess(_ path: String, _ args: [String], cwd: String? = nil) -> (String
 
 let amtoolPath = "/usr/bin/amtool"
 let alertmanagerPath = "/usr/bin/prometheus-alertmanager"
+
+/// Whether a reference binary is there. Without it a differential test is skipped with a
+/// message, unless VIGIL_REQUIRE_ALERTMANAGER=1 (CI after installing the references), where
+/// its absence is a failure.
+func referenceAvailable(_ path: String) -> Bool {
+    if FileManager.default.isExecutableFile(atPath: path) { return true }
+    if ProcessInfo.processInfo.environment["VIGIL_REQUIRE_ALERTMANAGER"] == "1" {
+        Issue.record("\(path) is required (VIGIL_REQUIRE_ALERTMANAGER=1) but not installed")
+    } else {
+        print("skipping: \(path) not installed (apt-get install prometheus-alertmanager)")
+    }
+    return false
+}

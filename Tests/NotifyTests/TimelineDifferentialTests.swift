@@ -41,10 +41,7 @@ import Testing
     }
 
     @Test func sameNotificationsAtSameTimes() async throws {
-        guard AlertmanagerProcess.available else {
-            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
-            return
-        }
+        guard referenceAvailable(alertmanagerPath) else { return }
         let amSink = try HTTPSink()
         let vigilSink = try HTTPSink()
         defer { amSink.stop(); vigilSink.stop() }
@@ -94,10 +91,7 @@ import Testing
     }
 
     @Test func seedTimelineAndBodies() async throws {
-        guard AlertmanagerProcess.available else {
-            print("skipping: \(alertmanagerPath) not installed (apt-get install prometheus-alertmanager)")
-            return
-        }
+        guard referenceAvailable(alertmanagerPath) else { return }
         let amSink = try HTTPSink()
         let vigilSink = try HTTPSink()
         defer { amSink.stop(); vigilSink.stop() }

@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libzstd-dev; see scripts/setup-debian.sh).
@@ -46,6 +47,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Server", dependencies: ["Rules", "Notify", "Ingest"]),
@@ -70,6 +72,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A local HTTP server that records every request body and answers as told: the receiver
 /// side of Slack, PagerDuty and webhook tests. Binds 127.0.0.1 on an ephemeral port.
@@ -30,17 +31,30 @@ final class HTTPSink: @unchecked Sendable {
     private var channel: Channel?
     private(set) var port = 0
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    private var scheme = "http"
+    var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    init(port requested: Int = 0) throws {
+    /// With `tls` (PEM certificate and key files), serves HTTPS.
+    init(port requested: Int = 0, tls: (cert: String, key: String)? = nil) throws {
+        let sslContext = try tls.map { files in
+            try NIOSSLContext(configuration: .makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(files.cert).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem))))
+        }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { ch in
-                ch.pipeline.configureHTTPServerPipeline().flatMap { ch.pipeline.addHandler(Handler(sink: self)) }
+                if let sslContext {
+                    do { try ch.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext)) } catch {
+                        return ch.eventLoop.makeFailedFuture(error)
+                    }
+                }
+                return ch.pipeline.configureHTTPServerPipeline().flatMap { ch.pipeline.addHandler(Handler(sink: self)) }
             }
         let ch = try bootstrap.bind(host: "127.0.0.1", port: requested).wait()
         channel = ch
         port = ch.localAddress?.port ?? 0
+        if tls != nil { scheme = "https" }
     }
 
     func stop() {

@@ -29,7 +29,6 @@ public actor Dispatcher {
     var groups: [String: Group] = [:]
     var counters: [String: DeliveryCounters] = [:]
     var nextMaintenance: Date
-    var running: [Task<Void, Never>] = []
 
     /// Builds the dispatcher and restores the alerts that were active when it last stopped.
     public init(
@@ -120,8 +119,7 @@ public actor Dispatcher {
                 for id in due { tg.addTask { await self.flush(id, now: now) } }
             }
         } else {
-            running.removeAll { $0.isCancelled }
-            for id in due { running.append(Task { await self.flush(id, now: now) }) }
+            for id in due { Task { await self.flush(id, now: now) } }
         }
     }
 
@@ -168,7 +166,10 @@ public actor Dispatcher {
             await tick(wait: false)
             try? await Task.sleep(for: interval)
         }
-        for t in running { await t.value }
+        // Let flushes in flight finish (each ends by its own deadline).
+        while groups.values.contains(where: \.flushing) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     // MARK: Queries

@@ -36,16 +36,24 @@ public struct DeliveryResult: Sendable, Equatable {
 /// contain the URL, which for Slack and webhooks is the secret.
 public final class HTTPSender: Sendable {
     let client: HTTPClient
+    let transports = HTTPClientCache()
 
-    /// Uses the process-wide shared client unless given one (which its owner shuts down).
+    /// Uses the process-wide shared client unless given one (which its owner shuts down);
+    /// receivers with TLS or proxy settings get their own clients.
     public init(client: HTTPClient = .shared) {
         self.client = client
     }
 
     public func post(
         url: String, body: String, headers: [(String, String)], policy: RetryPolicy, deadline: ContinuousClock.Instant,
-        maxAttempts: Int = .max
+        maxAttempts: Int = .max, transport: TransportOptions? = nil
     ) async -> DeliveryResult {
+        let client: HTTPClient
+        do {
+            client = try transport.map { try transports.client($0) } ?? self.client
+        } catch {
+            return DeliveryResult(delivered: false, attempts: 0, statusCode: nil, error: "\(error)")
+        }
         var attempt = 0
         var backoff = policy.initialBackoff
         var last = DeliveryResult(delivered: false, attempts: 0, statusCode: nil, error: "")

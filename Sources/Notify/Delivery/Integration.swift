@@ -47,6 +47,8 @@ public struct Integration: Sendable {
         public var url: String
         public var body: String
         public var headers: [(String, String)]
+        /// TLS and proxy settings from http_config, nil for the defaults.
+        public var transport: TransportOptions?
     }
 
     public enum RenderError: Error, CustomStringConvertible, Sendable {
@@ -68,14 +70,16 @@ public struct Integration: Sendable {
         case .slack(let c):
             let url = try secret(c.apiURL, file: c.apiURLFile)
             let body = try rendered { () throws(TemplateError) in try SlackMessage.body(c, context: context, templates: templates) }
-            return Request(url: url, body: body, headers: try auth(c.httpConfig))
+            return Request(url: url, body: body, headers: try auth(c.httpConfig), transport: TransportOptions(c.httpConfig, baseDirectory: baseDirectory))
         case .pagerduty(let c):
             let body = try rendered { () throws(TemplateError) in try PagerDutyMessage.body(c, context: context, templates: templates) }
             let url = c.usesV1 && !c.urlSetInReceiver ? PagerdutyConfig.v1URL : c.url
-            return Request(url: url, body: body, headers: try auth(c.httpConfig))
+            return Request(url: url, body: body, headers: try auth(c.httpConfig), transport: TransportOptions(c.httpConfig, baseDirectory: baseDirectory))
         case .webhook(let c):
             let url = try secret(c.url, file: c.urlFile)
-            return Request(url: url, body: WebhookMessage.body(c, context: context), headers: try auth(c.httpConfig))
+            return Request(
+                url: url, body: WebhookMessage.body(c, context: context), headers: try auth(c.httpConfig),
+                transport: TransportOptions(c.httpConfig, baseDirectory: baseDirectory))
         }
     }
 

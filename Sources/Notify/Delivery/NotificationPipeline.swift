@@ -94,7 +94,8 @@ struct NotificationPipeline: Sendable {
         }
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         let result = await sender.post(
-            url: request.url, body: request.body, headers: request.headers, policy: options.retry, deadline: deadline)
+            url: request.url, body: request.body, headers: request.headers, policy: options.retry, deadline: deadline,
+            transport: request.transport)
         let body = redactedBody(integration, request.body)
         if result.delivered {
             logSent(integration, context: context, firing: firing, resolved: resolved)

@@ -45,8 +45,10 @@ public enum ReceiverTest {
             do {
                 let request = try integration.request(context, templates: templates)
                 body = request.body
-                let deadline = ContinuousClock.now + .seconds(30)
-                let r = await sender.post(url: request.url, body: request.body, headers: request.headers, policy: options.retry, deadline: deadline)
+                let deadline = ContinuousClock.now + .milliseconds(Int64((options.flushTimeout ?? 30) * 1000))
+                let r = await sender.post(
+                    url: request.url, body: request.body, headers: request.headers, policy: options.retry,
+                    deadline: deadline, transport: request.transport)
                 result.delivered = r.delivered
                 result.attempts = r.attempts
                 result.error = r.error

@@ -173,3 +173,40 @@ import Testing
         #expect(await h.dispatcher.activeAlerts().map(\.labels) == [["alertname": "Good"]])
     }
 }
+
+@Suite(.serialized) struct DispatcherScaleTests {
+    /// 5,000 alerts in 500 groups, one tick flushing them all to a real sink: every group
+    /// notified once, in reasonable time even in a debug build.
+    @Test func manyGroupsOneTick() async throws {
+        let h = try DispatcherTests.harness { url in
+            """
+            route:
+              receiver: hook
+              group_by: [service]
+              group_wait: 10s
+            inhibit_rules:
+            - source_matchers: [severity=critical]
+              target_matchers: [severity=warning]
+              equal: [service]
+            receivers:
+            - name: hook
+              webhook_configs:
+              - url: \(url)/hook
+            """
+        }
+        defer { h.sink.stop() }
+        let alerts = (0..<5000).map { i in
+            PostableAlert(labels: ["alertname": "A\(i % 10)", "service": "s\(i % 500)", "severity": i % 3 == 0 ? "critical" : "info", "i": "\(i)"], startsAt: h.start)
+        }
+        let t0 = ContinuousClock.now
+        await h.dispatcher.receive(alerts)
+        let received = ContinuousClock.now - t0
+        h.clock.advance(by: 10)
+        let t1 = ContinuousClock.now
+        await h.dispatcher.tick()
+        let flushed = ContinuousClock.now - t1
+        print("scale: receive 5000 alerts \(received), flush 500 groups \(flushed)")
+        #expect(h.sink.requests.count == 500)
+        #expect(flushed < .seconds(60))
+    }
+}

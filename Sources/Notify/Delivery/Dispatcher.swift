@@ -114,21 +114,24 @@ public actor Dispatcher {
             groups[id]!.hasFlushed = true
             groups[id]!.flushing = true
         }
+        if due.isEmpty { return }
+        // One index of inhibiting alerts for every group flushed on this tick.
+        let inhibition = InhibitionIndex(pipeline.inhibitor, alerts: Array(alerts.values), now: now)
         if wait {
             await withTaskGroup(of: Void.self) { tg in
-                for id in due { tg.addTask { await self.flush(id, now: now) } }
+                for id in due { tg.addTask { await self.flush(id, now: now, inhibition: inhibition) } }
             }
         } else {
-            for id in due { Task { await self.flush(id, now: now) } }
+            for id in due { Task { await self.flush(id, now: now, inhibition: inhibition) } }
         }
     }
 
-    func flush(_ id: String, now: Date) async {
+    func flush(_ id: String, now: Date, inhibition: InhibitionIndex) async {
         guard let g = groups[id] else { return }
         let snapshot = Array(g.alerts.values)
         let (ok, outcomes) = await pipeline.flush(
             route: g.route.options, groupKey: g.key, groupLabels: g.labels, alerts: snapshot,
-            allAlerts: Array(alerts.values), now: now)
+            inhibition: inhibition, now: now)
         for o in outcomes {
             if o.sent { counters[o.identity, default: DeliveryCounters()].sent += 1 }
             if o.failed { counters[o.identity, default: DeliveryCounters()].failed += 1 }

@@ -26,7 +26,7 @@ struct NotificationPipeline: Sendable {
     /// Returns whether every integration succeeded (or had nothing to do), and per-integration outcomes.
     func flush(
         route: Route.Options, groupKey: String, groupLabels: [String: String], alerts snapshot: [Alert],
-        allAlerts: [Alert], now: Date
+        inhibition: InhibitionIndex, now: Date
     ) async -> (Bool, [Outcome]) {
         var alerts = snapshot.map { a -> Alert in
             var c = a
@@ -35,7 +35,6 @@ struct NotificationPipeline: Sendable {
             return c
         }
         alerts.sort { alertOrder($0.labels, $1.labels) }
-        let inhibition = InhibitionIndex(inhibitor, alerts: allAlerts, now: now)
         alerts = alerts.filter { inhibition.inhibitingSource($0.labels) == nil }
         if !route.activeTimeIntervals.isEmpty && !route.activeTimeIntervals.contains(where: { intervals.contains($0, now) }) {
             return (true, [])

@@ -79,5 +79,8 @@ import Testing
         #expect(try store.history(since: t0.addingTimeInterval(120)).count == 3)
         #expect(try store.history(limit: 2).map(\.body) == ["body 4", "body 3"])
         #expect(try store.history(receiver: "a").first?.outcome == .failed)
+        let json = NotificationRecord.apiResponse(try store.history(limit: 1))
+        #expect(json.hasPrefix(#"{"status":"success","data":[{"id":5,"time":"2023-11-14T22:17:20Z","receiver":"a","integration":"slack/0""#))
+        #expect(json.hasSuffix(#""outcome":"failed","attempts":1,"error":"","body":"body 4"}]}"# + "\n"))
     }
 }

@@ -76,3 +76,28 @@ extension NotifyStore {
         try locked { try db.run("DELETE FROM history WHERE at < ?1", .double(cutoff.timeIntervalSince1970)) }
     }
 }
+
+extension NotificationRecord {
+    /// The record as the history API returns it (Vigil's own endpoint; Alertmanager has none).
+    public var json: GoJSON {
+        .object([
+            ("id", .int(id)),
+            ("time", .time(at)),
+            ("receiver", .string(receiver)),
+            ("integration", .string(integration)),
+            ("groupKey", .string(groupKey)),
+            ("status", .string(status)),
+            ("firing", .int(Int64(numFiring))),
+            ("resolved", .int(Int64(numResolved))),
+            ("outcome", .string(outcome.rawValue)),
+            ("attempts", .int(Int64(attempts))),
+            ("error", .string(error)),
+            ("body", .string(body)),
+        ])
+    }
+
+    /// `{"status":"success","data":[…]}`, newest first, in the Prometheus API's envelope.
+    public static func apiResponse(_ records: [NotificationRecord]) -> String {
+        GoJSON.object([("status", .string("success")), ("data", .array(records.map(\.json)))]).encoded
+    }
+}

@@ -184,3 +184,57 @@ import Testing
         }
     }
 }
+
+/// The routing example (critical to dev-all Slack and PagerDuty, payment to its channel, a
+/// warning inhibited by its critical, a silence) through both: the same requests, the same
+/// bodies, nothing more.
+@Suite(.serialized) struct RoutingDifferentialTests {
+    static func config(_ url: String) -> String {
+        Fixtures.text("alertmanager-routing.yml")
+            .replacingOccurrences(of: "https://hooks.slack.com/services/REPLACE/WITH/YOURS", with: url + "/slack")
+            .replacingOccurrences(of: "  resolve_timeout: 5m", with: "  resolve_timeout: 5m\n  pagerduty_url: \(url)/pd")
+            .replacingOccurrences(of: "group_wait: 30s", with: "group_wait: 1s")
+    }
+
+    @Test func sameRequestsAsAlertmanager() async throws {
+        guard referenceAvailable(alertmanagerPath) else { return }
+        let external = "http://am.example:9093"
+        let amSink = try HTTPSink()
+        let vigilSink = try HTTPSink()
+        defer { amSink.stop(); vigilSink.stop() }
+        let am = try AlertmanagerProcess(config: Self.config(amSink.url), externalURL: external)
+        defer { am.stop() }
+        #expect(await am.waitReady())
+        let d = try Dispatcher(
+            config: try ConfigLoader.parse(Self.config(vigilSink.url)), templates: Fixtures.templates(),
+            store: try NotifyStore(path: Fixtures.tempDir() + "/n.db"), sender: HTTPSender(),
+            options: NotifierOptions(externalURL: external))
+        let loop = Task { await d.run(every: .milliseconds(20)) }
+        defer { loop.cancel() }
+
+        let silence = #"{"matchers":[{"name":"alertname","value":"Noisy","isRegex":false,"isEqual":true}],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"t","comment":"c"}"#
+        _ = try await am.http("POST", "/api/v2/silences", body: silence)
+        try d.silences.set(try AlertmanagerAPIv2.decodeSilence(Data(silence.utf8)))
+        let labelSets: [[String: String]] = [
+            ["alertname": "Down", "application": "pay", "severity": "critical", "instance": "p-1"],
+            ["alertname": "Down", "application": "pay", "severity": "warning", "instance": "p-1"],
+            ["alertname": "Slow", "application": "checkout", "team": "payment"],
+            ["alertname": "Noisy", "application": "batch", "team": "payment"],
+            ["alertname": "Disk", "application": "db"],
+        ]
+        let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let start = iso.string(from: Date())
+        let json = "[" + labelSets.map { ls in
+            let labels = ls.keys.sorted().map { "\"\($0)\":\"\(ls[$0]!)\"" }.joined(separator: ",")
+            return #"{"labels":{\#(labels)},"annotations":{"summary":"s","description":"d"},"startsAt":"\#(start)"}"#
+        }.joined(separator: ",") + "]"
+        #expect(try await am.post(alerts: json) == 200)
+        await d.receive(try AlertmanagerAPIv2.decodeAlerts(Data(json.utf8)))
+        try await Task.sleep(for: .milliseconds(3000))
+
+        func requests(_ sink: HTTPSink) -> [String] { sink.requests.map { $0.path + " " + $0.body }.sorted() }
+        #expect(amSink.requests.count == 4, "Alertmanager sent \(requests(amSink))")
+        #expect(requests(vigilSink) == requests(amSink))
+    }
+}

@@ -46,6 +46,12 @@ import Testing
         "route:\n  receiver: x\ninhibit_rules:\n- equal: ['a-b']\nreceivers:\n- name: x\n",
         "route:\n  receiver: x\nreceivers:\n- name: x\n  slack_configs:\n  - api_url: http://h/x\n    actions:\n    - type: button\n      text: t\n",
         "route:\n  receiver: x\nreceivers:\n- name: x\n  msteams_configs: []\n  discord_configs: []\n",
+        "hello\n",
+        "- a\n- b\n",
+        "route:\n  receiver: x\n  routes: {a: 1}\nreceivers:\n- name: x\n",
+        "route:\n  receiver: x\n  group_wait: 5\nreceivers:\n- name: x\n",
+        "route:\n  receiver: [x]\nreceivers:\n- name: x\n",
+        "route:\n  receiver: x\nreceivers:\n- name: x\n  webhook_configs:\n  - url: http://h/x\n    max_alerts: -1\n",
         "route:\n  receiver: x\nreceivers:\n- name: x\n  webhook_configs:\n  - url: http://h/x\n    http_config:\n      basic_auth: {username: u, password: p}\n      bearer_token: t\n",
         "route:\n  receiver: x\nreceivers:\n- name: x\n  webhook_configs:\n  - url: http://h/x\n    http_config:\n      tls_config: {insecure_skip_verify: true, foo: 1}\n      proxy_url: http://proxy:3128\n",
     ]

@@ -30,12 +30,10 @@ public enum ConfigLoader {
         var r = YAMLReader(file: file)
         r.repeatedKeys = repeated
         var c = AlertmanagerConfig()
-        var globalNode: Node?
         var routeNode: Node?
-        let ok = try r.fields(root) { (r, key, v) throws(ConfigError) in
+        _ = try r.fields(root) { (r, key, v) throws(ConfigError) in
             switch key {
             case "global":
-                globalNode = v
                 if !YAMLReader.isNull(v) { c.global = try decodeGlobal(v, &r) }
             case "route":
                 routeNode = v
@@ -54,8 +52,6 @@ public enum ConfigLoader {
             return true
         }
         if let e = r.collectedError() { throw e }
-        _ = ok
-        _ = globalNode
         try validate(&c, routeNode: routeNode, reader: r)
         return c
     }

@@ -61,3 +61,25 @@ import Testing
         #expect(missing.error.hasPrefix("unable to load TLS files"))
     }
 }
+
+/// http_config's proxy_url: the client opens a CONNECT tunnel through the proxy to the
+/// receiver (the sink is no real proxy, so the delivery itself then fails).
+@Suite(.serialized) struct ProxyTests {
+    @Test func webhookThroughProxy() async throws {
+        let proxy = try HTTPSink()
+        defer { proxy.stop() }
+        let config = try ConfigLoader.parse("""
+            route:
+              receiver: r
+            receivers:
+            - name: r
+              webhook_configs:
+              - url: 'http://receiver.invalid:8080/hook'
+                http_config:
+                  proxy_url: '\(proxy.url)'
+            """)
+        let options = NotifierOptions(retry: RetryPolicy(attemptTimeout: .seconds(1)), flushTimeout: 1)
+        _ = await ReceiverTest.run(receiver: "r", config: config, templates: Fixtures.templates(), sender: HTTPSender(), store: nil, options: options)
+        #expect(proxy.requests.first?.path == "receiver.invalid:8080")
+    }
+}

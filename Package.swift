@@ -10,12 +10,14 @@ let package = Package(
         .library(name: "SQLite", targets: ["SQLite"]),
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "RE2", targets: ["RE2"]),
+        .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Notify", targets: ["Notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
@@ -38,6 +40,7 @@ let package = Package(
         .target(name: "Rules", dependencies: [
             "PromQL", "Template", "TSDB",
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: ["TSDB"]),
         // The built-in Alertmanager: alertmanager.yml, routing, grouping, silences,
@@ -50,7 +53,11 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Server", dependencies: ["Rules", "Notify", "Ingest"]),
+        .target(name: "Server", dependencies: [
+            "Rules", "Notify", "Ingest", "PromQL", "TSDB",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "vigil", dependencies: [
             "Server", "TSDB", "Rules", "PromQL",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,6 +82,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Rules", "PromQL", "TSDB"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],
                     exclude: ["Corpus", "Failing", "RuleFiles"]),
     ]

@@ -4,6 +4,7 @@
 //   swift package benchmark                       (timings: append, select, codecs)
 //   swift run -c release tsdb-figures all         (bytes per sample, memory, recovery)
 //   swift run -c release promql-figures [SERIES]  (query latency over a real TSDB)
+//   swift run -c release rule-figures [SERIES]    (the seed's alert: raw vs recording rules)
 import PackageDescription
 
 let package = Package(
@@ -36,6 +37,12 @@ let package = Package(
             .product(name: "TSDB", package: "vigil"),
             .product(name: "PromQL", package: "vigil"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Per-round cost of the seed's alert, raw versus on recorded series.
+        .executableTarget(name: "rule-figures", dependencies: [
+            .product(name: "TSDB", package: "vigil"),
+            .product(name: "PromQL", package: "vigil"),
+            .product(name: "Rules", package: "vigil"),
         ]),
         .executableTarget(
             name: "TSDBBenchmarks",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine needs to build and test Vigil: the C libraries Vigil
 # links (SQLite, zstd) and, for the comparison tests and benchmarks, Prometheus 2.42 and
-# Alertmanager 0.25 from Debian. Swift itself is expected at /opt/swift or on PATH.
+# Alertmanager 0.25 from Debian (and Chromium for the UI tests). Swift itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 
 need=()
@@ -9,7 +9,7 @@ for pkg in libsqlite3-dev libzstd-dev pkg-config sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${VIGIL_WITH_REFERENCE:-0}" = 1 ]; then
-  for pkg in prometheus prometheus-alertmanager; do
+  for pkg in prometheus prometheus-alertmanager chromium; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
 fi

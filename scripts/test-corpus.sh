@@ -5,6 +5,8 @@
 # and vigil passing proves the engine. Cases listed in Corpus/known-engine-gaps.txt may fail
 # under vigil (they are printed); any other vigil failure fails the script.
 #
+# The seed rule files' unit tests (examples/rules/tests/*.test.yml) must pass under both tools too.
+#
 # VIGIL_BIN overrides the vigil binary (default: the debug build, built if missing).
 # VIGIL_REQUIRE_PROMTOOL=1 fails when promtool is missing instead of skipping it.
 set -euo pipefail
@@ -21,6 +23,10 @@ if command -v promtool >/dev/null 2>&1; then
     echo "corpus: promtool FAILED" >&2
     status=1
   fi
+  if ! promtool test rules examples/rules/tests/*.test.yml; then
+    echo "seed rule tests: promtool FAILED" >&2
+    status=1
+  fi
 elif [ "${VIGIL_REQUIRE_PROMTOOL:-0}" = 1 ]; then
   echo "corpus: promtool not installed (VIGIL_WITH_REFERENCE=1 scripts/setup-debian.sh installs it)" >&2
   exit 1
@@ -34,6 +40,10 @@ if [ -z "$bin" ]; then
   [ -x "$bin" ] || swift build --product vigil 2>&1 | tail -n 20
 fi
 echo "== vigil ($bin)"
+if ! "$bin" test rules examples/rules/tests/*.test.yml; then
+  echo "seed rule tests: vigil FAILED" >&2
+  status=1
+fi
 allowed=$(grep -v '^#' "$gaps" 2>/dev/null | sed 's/  # .*$//' | sed '/^$/d' || true)
 cases=0
 for f in "${files[@]}"; do

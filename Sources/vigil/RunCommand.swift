@@ -1,17 +1,12 @@
 import ArgumentParser
-import Dispatch
 import Logging
 import PromQL
+import Rules
+import Server
 import TSDB
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// `vigil run`: starts the server. For now the storage engine with its maintenance loop and
-/// self-monitoring samples; the HTTP API, scraping, rules and notifications attach here as
-/// they land.
-struct RunCommand: ParsableCommand {
+/// `vigil run`: the server — storage engine, rule engine and HTTP API (Prometheus's flags).
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run Vigil (embedded default: data in ./data)."
@@ -35,8 +30,23 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("log.level"), help: "debug, info, warn or error.")
     var logLevel = "info"
 
-    @Option(name: .customLong("self-monitor.interval"), help: "How often Vigil records its own metrics (seconds).")
+    @Option(name: .customLong("self-monitor.interval"), help: "How often Vigil records its own metrics (seconds; 0 turns it off).")
     var selfInterval: Double = 15
+
+    @Option(name: .customLong("rules.file"), help: "A rule file to evaluate (repeatable; globs allowed). Without any, a small built-in rule set over Vigil's own metrics runs.")
+    var ruleFiles: [String] = []
+
+    @Option(name: .customLong("rules.evaluation-interval"), help: "Interval of rule groups that set none (the global evaluation_interval).")
+    var evaluationInterval = "1m"
+
+    @Option(name: .customLong("rules.alert.for-outage-tolerance"), help: "Max time to tolerate an outage for restoring the 'for' state of alerts.")
+    var outageTolerance = "1h"
+
+    @Option(name: .customLong("rules.alert.for-grace-period"), help: "Minimum duration between a restart and an alert firing, for alerts whose 'for' is at least this long.")
+    var forGracePeriod = "10m"
+
+    @Option(name: .customLong("rules.alert.resend-delay"), help: "Minimum time to wait before resending an alert.")
+    var resendDelay = "1m"
 
     func validate() throws {
         _ = try parsedRetention()
@@ -45,7 +55,18 @@ struct RunCommand: ParsableCommand {
             throw ValidationError("--storage.tsdb.sync must be 'normal' or 'full', not \(Labels.quote(sync))")
         }
         guard maxSeries >= 0 else { throw ValidationError("--storage.tsdb.max-series must be >= 0") }
-        guard selfInterval > 0 else { throw ValidationError("--self-monitor.interval must be > 0") }
+        guard selfInterval >= 0 else { throw ValidationError("--self-monitor.interval must be >= 0 (0 turns it off)") }
+        for (flag, v) in [("rules.evaluation-interval", evaluationInterval), ("rules.alert.for-outage-tolerance", outageTolerance),
+                          ("rules.alert.for-grace-period", forGracePeriod), ("rules.alert.resend-delay", resendDelay)] {
+            _ = try duration(flag, v)
+        }
+        guard try duration("rules.evaluation-interval", evaluationInterval) > 0 else {
+            throw ValidationError("--rules.evaluation-interval must be > 0")
+        }
+    }
+
+    func duration(_ flag: String, _ value: String) throws -> Int64 {
+        do { return try PromQLDuration.parse(value) } catch { throw ValidationError("--\(flag): \(error)") }
     }
 
     func parsedRetention() throws -> Int64 {
@@ -69,104 +90,59 @@ struct RunCommand: ParsableCommand {
         throw ValidationError("--storage.tsdb.retention.size: not a valid size \(Labels.quote(retentionSize)) (e.g. 512MB, 10GB)")
     }
 
-    func run() throws {
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the UI, API and telemetry.")
+    var listenAddress = "127.0.0.1:9090"
+
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reloading via HTTP (POST /-/reload).")
+    var enableLifecycle = false
+
+    @Option(name: .customLong("web.external-url"), help: "The URL under which Vigil is reachable (for links in alerts).")
+    var externalURL: String?
+
+    @Option(name: .customLong("query.timeout"), help: "Maximum time a query may take before being aborted.")
+    var queryTimeout = "2m"
+
+    @Option(name: .customLong("query.max-samples"), help: "Maximum number of samples a single query can load into memory.")
+    var queryMaxSamples = 50_000_000
+
+    @Option(name: .customLong("query.lookback-delta"), help: "How far back instant selectors look for a sample.")
+    var lookbackDelta = "5m"
+
+    func run() async throws {
         var logger = Logger(label: "vigil")
         logger.logLevel = Logger.Level(rawValue: logLevel == "warn" ? "warning" : logLevel) ?? .info
-        var options = TSDBOptions()
-        options.retentionMilliseconds = try parsedRetention()
-        options.retentionBytes = try parsedRetentionSize()
-        options.maxSeries = maxSeries > 0 ? maxSeries : nil
-        options.durability = TSDBOptions.Durability(rawValue: sync) ?? .process
-        let db = try TSDB.open(directory: storagePath, options: options, logger: logger)
+        var options = VigilServerOptions()
+        options.version = VigilVersion.string
+        options.storagePath = storagePath
+        options.tsdb.retentionMilliseconds = try parsedRetention()
+        options.tsdb.retentionBytes = try parsedRetentionSize()
+        options.tsdb.maxSeries = maxSeries > 0 ? maxSeries : nil
+        options.tsdb.durability = TSDBOptions.Durability(rawValue: sync) ?? .process
+        do { try options.setListenAddress(listenAddress) } catch { throw ValidationError("\(error)") }
+        options.externalURL = externalURL
+        options.engine.timeout = .milliseconds(try duration("query.timeout", queryTimeout))
+        options.engine.maxSamples = queryMaxSamples
+        options.engine.lookbackDelta = try duration("query.lookback-delta", lookbackDelta)
+        options.rules.evaluationInterval = try duration("rules.evaluation-interval", evaluationInterval)
+        options.rules.restore.outageTolerance = try duration("rules.alert.for-outage-tolerance", outageTolerance)
+        options.rules.restore.forGracePeriod = try duration("rules.alert.for-grace-period", forGracePeriod)
+        options.resendDelay = try duration("rules.alert.resend-delay", resendDelay)
+        options.engine.defaultSubqueryStep = options.rules.evaluationInterval
+        options.selfMonitorInterval = selfInterval
+        options.ruleFiles = ruleFiles
+        options.enableLifecycle = enableLifecycle
+        options.flags = [
+            "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retention,
+            "storage.tsdb.retention.size": retentionSize, "storage.tsdb.max-series": "\(maxSeries)",
+            "storage.tsdb.sync": sync, "log.level": logLevel, "web.listen-address": listenAddress,
+            "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)", "query.timeout": queryTimeout,
+            "query.max-samples": "\(queryMaxSamples)", "query.lookback-delta": lookbackDelta,
+            "rules.evaluation-interval": evaluationInterval, "rules.alert.for-outage-tolerance": outageTolerance,
+            "rules.alert.for-grace-period": forGracePeriod, "rules.alert.resend-delay": resendDelay,
+        ]
+        let server = try VigilServer(options: options, logger: logger)
         logger.info("vigil started", metadata: ["version": "\(VigilVersion.string)", "storage": "\(storagePath)",
                                                 "retention": "\(retention)"])
-        let monitor = SelfMonitor(db: db)
-        let stop = StopSignal()
-        while !stop.requested {
-            do {
-                try monitor.record()
-            } catch {
-                logger.error("self-monitoring failed", metadata: ["error": "\(error)"])
-            }
-            stop.wait(seconds: selfInterval)
-        }
-        logger.info("shutting down: checkpointing")
-        try db.close()
-        logger.info("stopped")
-    }
-}
-
-/// Records Vigil's own process and storage figures as series, so a fresh `vigil run` has data.
-final class SelfMonitor {
-    let db: TSDB
-    let started = DispatchTime.now()
-
-    init(db: TSDB) { self.db = db }
-
-    func record() throws {
-        let t = wallClockMilliseconds()
-        let s = db.stats
-        let job = ("job", "vigil"), inst = ("instance", "localhost")
-        var samples: [(Labels, Int64, Double)] = []
-        func add(_ name: String, _ v: Double) throws {
-            samples.append((try Labels([("__name__", name), job, inst]), t, v))
-        }
-        try add("up", 1)
-        try add("process_resident_memory_bytes", Double(residentBytes()))
-        try add("process_cpu_seconds_total", cpuSeconds())
-        try add("vigil_tsdb_head_series", Double(s.activeSeries))
-        try add("vigil_tsdb_head_samples_appended_total", Double(s.samplesAppended))
-        try add("vigil_tsdb_checkpoints_total", Double(s.checkpoints))
-        try add("vigil_tsdb_database_bytes", Double(s.databaseBytes + s.sqliteWALBytes))
-        try db.append(samples)
-    }
-}
-
-func wallClockMilliseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-}
-
-/// Resident set size from /proc/self/statm (pages × page size).
-func residentBytes() -> Int64 {
-    guard let f = fopen("/proc/self/statm", "r") else { return 0 }
-    defer { fclose(f) }
-    var size = 0, resident = 0
-    withUnsafeMutablePointer(to: &size) { sp in
-        withUnsafeMutablePointer(to: &resident) { rp in
-            _ = withVaList([sp, rp]) { vfscanf(f, "%ld %ld", $0) }
-        }
-    }
-    return Int64(resident) * Int64(sysconf(Int32(_SC_PAGESIZE)))
-}
-
-func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-}
-
-/// SIGINT/SIGTERM set a flag the main loop polls (a plain C handler: async-signal-safe).
-final class StopSignal: @unchecked Sendable {
-    nonisolated(unsafe) static var flag: sig_atomic_t = 0
-
-    init() {
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig) { _ in StopSignal.flag = 1 }
-        }
-    }
-
-    var requested: Bool { StopSignal.flag != 0 }
-
-    /// Sleeps up to `seconds`, waking early when a stop was requested.
-    func wait(seconds: Double) {
-        var left = seconds
-        while left > 0 && !requested {
-            let slice = min(left, 0.1)
-            usleep(useconds_t(slice * 1_000_000))
-            left -= slice
-        }
+        try await server.run()
     }
 }

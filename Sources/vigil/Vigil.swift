@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `vigil` command: Prometheus, promtool, Alertmanager and amtool in one binary.
 @main
-struct Vigil: ParsableCommand {
+struct Vigil: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "A single-node metrics and alerting system: Prometheus + Alertmanager in one binary.",

@@ -20,7 +20,7 @@ func promQuantile(_ q: Double, _ values: inout [Double]) -> Double {
 }
 
 /// Go's strconv.FormatFloat(f, 'f', -1, 64).
-func formatFloatF(_ f: Double) -> String {
+public func formatFloatF(_ f: Double) -> String {
     if f.isNaN { return "NaN" }
     if f.isInfinite { return f < 0 ? "-Inf" : "+Inf" }
     if f == 0 { return f.sign == .minus ? "-0" : "0" }
@@ -43,7 +43,7 @@ func formatFloatF(_ f: Double) -> String {
 }
 
 /// Go's strconv.FormatFloat(f, 'e', -1, 64): shortest digits, `d.ddde±XX`.
-func formatFloatE(_ f: Double) -> String {
+public func formatFloatE(_ f: Double) -> String {
     if f.isNaN { return "NaN" }
     if f.isInfinite { return f < 0 ? "-Inf" : "+Inf" }
     var out = f.sign == .minus ? "-" : ""

@@ -75,7 +75,7 @@ public enum QueryResultJSON {
     }
 
     /// Go's encoding/json float: 'f' format, 'e' below 1e-6 and from 1e21 on (`1e-7`, `1e+21`).
-    static func goJSONFloat(_ f: Double) -> String {
+    public static func goJSONFloat(_ f: Double) -> String {
         let a = Swift.abs(f)
         if a != 0 && (a < 1e-6 || a >= 1e21) {
             var e = formatFloatE(f)

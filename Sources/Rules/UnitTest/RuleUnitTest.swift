@@ -10,11 +10,12 @@ import Yams
 
 /// `promtool test rules` of Prometheus 2.42: runs unit test files and reports like promtool.
 ///
-/// Input series are loaded at 0, interval, 2·interval, …; each `promql_expr_test` is an
-/// instant query at its `eval_time`, compared with the expected samples after sorting both
-/// by labels, values compared with `==` (so, as in promtool 2.42, an expected NaN never
-/// matches). Recording and alerting rules from `rule_files` are not evaluated yet (issue 4):
-/// a test group whose rule files have groups fails with an error saying so.
+/// Input series are loaded at 0, interval, 2·interval, …; the rule files' groups are
+/// evaluated every `evaluation_interval` from 0 to the latest `eval_time`, their output
+/// appended like in a server; each `alert_rule_test` compares the firing alerts after the
+/// evaluation at or just before its `eval_time`; each `promql_expr_test` is an instant query
+/// afterwards, compared with the expected samples after sorting both by labels, values
+/// compared with `==` (so, as in promtool 2.42, an expected NaN never matches).
 public enum RuleUnitTests {
     /// The outcome of one test file.
     public struct FileResult: Sendable {
@@ -96,14 +97,15 @@ public enum RuleUnitTests {
         }
         for group in file.tests {
             let (errs, cases) = GroupRunner(group: group, evalInterval: evalInterval, ruleFiles: ruleFiles,
-                                            engineOptions: engineOptions).run()
+                                            engineOptions: engineOptions, groupEvalOrder: file.groupEvalOrder).run()
             result.errors += errs
             result.cases += cases
         }
         return result
     }
 
-    static func glob(_ pattern: String) -> [String] {
+    /// The files matching a shell glob (a plain path when it has no wildcard and exists).
+    public static func glob(_ pattern: String) -> [String] {
         if !pattern.contains(where: { "*?[".contains($0) }) {
             return FileManager.default.fileExists(atPath: pattern) ? [pattern] : []
         }
@@ -129,6 +131,8 @@ struct GroupRunner {
     var ruleFiles: [String]
     var engineOptions: EngineOptions?
 
+    var groupEvalOrder: [String] = []
+
     func run() -> ([String], [RuleUnitTests.CaseResult]) {
         // Input series, as promtool's lazy loader reads them.
         var defs: [Labels: [(Int64, Double)]] = [:]
@@ -152,36 +156,28 @@ struct GroupRunner {
             defs[labels] = samples
         }
 
-        // Rule files: their groups would be evaluated here (issue 4).
+        // The rule files' groups, in group_eval_order (groups it does not name first, then
+        // file order; promtool leaves their order to Go's map iteration).
+        var groups: [RuleGroup] = []
+        var loadErrors: [String] = []
         for rf in ruleFiles {
-            switch RuleFileProbe.groupCount(rf) {
-            case .failure(let e): return ([e.message], [])
-            case .success(let n) where n > 0:
-                return (["    rule_files: \(rf): rule evaluation is not supported yet (recording and alerting rules come with issue 4)"], [])
-            default: break
+            switch RuleGroupLoader.load(rf, defaultInterval: group.interval) {
+            case .failure(let e): loadErrors += e.messages
+            case .success(let gs): groups += gs
             }
         }
+        if !loadErrors.isEmpty { return (loadErrors, []) }
+        let rank = Dictionary(groupEvalOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        groups = groups.enumerated().sorted {
+            let (a, b) = (rank[$0.element.name] ?? 0, rank[$1.element.name] ?? 0)
+            return a != b ? a < b : $0.offset < $1.offset
+        }.map(\.element)
 
-        var errs: [String] = []
-        // Alerting rule tests: with no rules loaded, no alert ever fires.
         for a in group.alertRuleTests where a.alertname.isEmpty {
             let name = group.name.isEmpty ? "" : " (in TestGroup \(group.name))"
             return (["an item under alert_rule_test misses required attribute alertname at eval_time \(PromQLDuration.format(milliseconds: a.evalTime))\(name)"], [])
         }
-        for a in group.alertRuleTests.sorted(by: { $0.evalTime < $1.evalTime }) where !a.expAlerts.isEmpty {
-            errs.append(AlertFormat.mismatch(group: group.name, test: a))
-        }
 
-        // Samples are loaded up to the last evaluation at or before the latest eval_time.
-        let maxEval = max(group.alertRuleTests.map(\.evalTime).max() ?? 0, group.promqlExprTests.map(\.evalTime).max() ?? 0)
-        let loadedTill = maxEval / evalInterval * evalInterval
-        var series: [StoredSeries] = []
-        for l in order {
-            let s = defs[l]!.filter { $0.0 <= loadedTill }
-            if s.isEmpty { continue }
-            series.append(StoredSeries(labels: l, timestamps: s.map(\.0), values: s.map(\.1)))
-        }
-        let storage = MemoryStorage(series)
         var opts = engineOptions ?? EngineOptions()
         if engineOptions == nil {
             opts.maxSamples = 10_000
@@ -189,6 +185,60 @@ struct GroupRunner {
         }
         opts.defaultSubqueryStep = evalInterval
         let engine = Engine(options: opts)
+        let storage = MemoryRuleStorage()
+        var external: [Label] = []
+        for (n, v) in group.externalLabels { external.append(Label(n, v)) }
+        let env = RuleEnvironment(engine: engine, storage: storage,
+                                  externalLabels: (try? Labels(external)) ?? .empty,
+                                  externalURL: group.externalURL)
+
+        // Evaluate every evalInterval from 0 to the latest eval_time, loading the input samples
+        // up to each evaluation first; alerts are compared after the evaluation at or just
+        // before their eval_time.
+        let maxEval = max(group.alertRuleTests.map(\.evalTime).max() ?? 0, group.promqlExprTests.map(\.evalTime).max() ?? 0)
+        let alertTimes = Array(Set(group.alertRuleTests.map(\.evalTime))).sorted()
+        var nextAlertTime = 0
+        var loaded = [Int](repeating: 0, count: order.count)
+        var errs: [String] = []
+        var ts: Int64 = 0
+        while ts <= maxEval {
+            var batch: [(Labels, Int64, Double)] = []
+            for (i, l) in order.enumerated() {
+                let samples = defs[l]!
+                while loaded[i] < samples.count, samples[loaded[i]].0 <= ts {
+                    batch.append((l, samples[loaded[i]].0, samples[loaded[i]].1))
+                    loaded[i] += 1
+                }
+            }
+            if !batch.isEmpty { _ = try? storage.appendRuleOutput(batch) }
+
+            var evalErrors: [String] = []
+            for g in groups {
+                g.evaluate(at: ts, environment: env)
+                for r in g.rules {
+                    if let e = r.status.lastError {
+                        evalErrors.append("    rule: \(r.name), time: \(goDurationString(milliseconds: ts)), err: \(e)")
+                    }
+                }
+            }
+            errs += evalErrors
+            if !evalErrors.isEmpty { return (errs, []) }
+
+            while nextAlertTime < alertTimes.count, ts <= alertTimes[nextAlertTime], alertTimes[nextAlertTime] < ts + evalInterval {
+                let t = alertTimes[nextAlertTime]
+                for test in group.alertRuleTests where test.evalTime == t {
+                    var got: [Alert] = []
+                    for g in groups {
+                        for case .alerting(let a) in g.rules where a.name == test.alertname {
+                            got += a.activeAlerts.filter { $0.state == .firing }
+                        }
+                    }
+                    if let msg = AlertFormat.mismatch(group: group.name, test: test, got: got) { errs.append(msg) }
+                }
+                nextAlertTime += 1
+            }
+            ts += evalInterval
+        }
 
         var cases: [RuleUnitTests.CaseResult] = []
         for c in group.promqlExprTests {
@@ -199,7 +249,7 @@ struct GroupRunner {
         return (errs, cases)
     }
 
-    private func check(_ c: UnitTestFile.PromQLTestCase, engine: Engine, storage: MemoryStorage) -> String? {
+    private func check(_ c: UnitTestFile.PromQLTestCase, engine: Engine, storage: MemoryRuleStorage) -> String? {
         let head = "    expr: \(Labels.quote(c.expr)), time: \(PromQLDuration.format(milliseconds: c.evalTime))"
         var got: [(Labels, Double)]
         do {
@@ -251,7 +301,8 @@ enum SampleFormat {
 
 /// promtool's report of an alert_rule_test whose alerts differ.
 enum AlertFormat {
-    static func mismatch(group: String, test: UnitTestFile.AlertTestCase) -> String {
+    /// nil when the firing alerts `got` are the expected ones; promtool's error text otherwise.
+    static func mismatch(group: String, test: UnitTestFile.AlertTestCase, got: [Alert]) -> String? {
         var exp: [(Labels, Labels)] = []
         for a in test.expAlerts {
             var l = Dictionary(a.labels, uniquingKeysWith: { $1 })
@@ -260,13 +311,19 @@ enum AlertFormat {
             let ann = Labels(sortedUnchecked: Dictionary(a.annotations, uniquingKeysWith: { $1 }).map { Label($0.key, $0.value) }.sorted())
             exp.append((labels, ann))
         }
-        exp.sort {
-            let c = SampleFormat.compare($0.0, $1.0)
-            return c != 0 ? c < 0 : SampleFormat.compare($0.1, $1.1) < 0
+        var have = got.map { ($0.labels, Labels(sortedUnchecked: $0.annotations)) }
+        func less(_ x: (Labels, Labels), _ y: (Labels, Labels)) -> Bool {
+            let c = SampleFormat.compare(x.0, y.0)
+            return c != 0 ? c < 0 : SampleFormat.compare(x.1, y.1) < 0
+        }
+        exp.sort(by: less)
+        have.sort(by: less)
+        if exp.count == have.count && zip(exp, have).allSatisfy({ $0.0 == $1.0 && $0.1.labels == $1.1.labels }) {
+            return nil
         }
         let name = group.isEmpty ? "" : "    name: \(group),\n"
         let indent = "            "
-        return "\(name)    alertname: \(test.alertname), time: \(PromQLDuration.format(milliseconds: test.evalTime)), \n        exp:\(indentLines(string(exp), indent)), \n        got:[]"
+        return "\(name)    alertname: \(test.alertname), time: \(PromQLDuration.format(milliseconds: test.evalTime)), \n        exp:\(indentLines(string(exp), indent)), \n        got:\(indentLines(string(have), indent))"
     }
 
     private static func string(_ la: [(Labels, Labels)]) -> String {
@@ -293,24 +350,29 @@ enum AlertFormat {
     }
 }
 
-/// Reads just enough of a rule file to know whether it defines rule groups.
-enum RuleFileProbe {
-    static func groupCount(_ path: String) -> Swift.Result<Int, ProbeError> {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return .failure(ProbeError(message: "\(path): open \(path): no such file or directory"))
-        }
-        do {
-            guard let root = try Yams.compose(yaml: text) else { return .success(0) }
-            guard case .mapping(let m) = root else {
-                return .failure(ProbeError(message: "\(path): yaml: unmarshal errors:\n  line 1: cannot unmarshal into rulefmt.RuleGroups"))
-            }
-            guard let groups = m["groups"] else { return .success(0) }
-            if case .sequence(let s) = groups { return .success(s.count) }
-            return .success(0)
-        } catch {
-            return .failure(ProbeError(message: "\(path): \(error)"))
-        }
+/// Go's `time.Duration.String()` for whole milliseconds: `0s`, `500ms`, `1m30s`, `1h0m0s`.
+func goDurationString(milliseconds ms: Int64) -> String {
+    if ms == 0 { return "0s" }
+    let neg = ms < 0
+    var u = ms.magnitude
+    if u < 1000 { return (neg ? "-" : "") + "\(u)ms" }
+    let frac = u % 1000
+    u /= 1000
+    var out = ""
+    let secs = u % 60
+    out = "\(secs)"
+    if frac != 0 {
+        var f = String(frac)
+        while f.count < 3 { f = "0" + f }
+        while f.hasSuffix("0") { f.removeLast() }
+        out += "." + f
     }
-
-    struct ProbeError: Error { var message: String }
+    out += "s"
+    u /= 60
+    if u > 0 {
+        out = "\(u % 60)m" + out
+        u /= 60
+        if u > 0 { out = "\(u)h" + out }
+    }
+    return (neg ? "-" : "") + out
 }

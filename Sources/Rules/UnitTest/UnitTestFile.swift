@@ -17,6 +17,7 @@ struct UnitTestFile {
         var alertRuleTests: [AlertTestCase] = []
         var promqlExprTests: [PromQLTestCase] = []
         var externalLabels: [(String, String)] = []
+        var externalURL = ""
         var name = ""
     }
 
@@ -97,7 +98,7 @@ struct UnitTestFileDecoder {
         let owner: String?
         switch key {
         case "rule_files", "evaluation_interval", "group_eval_order", "tests": owner = "unitTestFile"
-        case "interval", "input_series", "alert_rule_test", "promql_expr_test", "external_labels", "name": owner = "testGroup"
+        case "interval", "input_series", "alert_rule_test", "promql_expr_test", "external_labels", "external_url", "name": owner = "testGroup"
         case "series", "values": owner = "series"
         case "alertname", "exp_alerts": owner = "alertTestCase"
         case "eval_time", "expr", "exp_samples": owner = "promqlTestCase"
@@ -162,6 +163,7 @@ struct UnitTestFileDecoder {
             case "interval": g.interval = try d.duration(v)
             case "name": g.name = d.string(v)
             case "external_labels": g.externalLabels = d.stringMap(v, type: "map[string]string")
+            case "external_url": g.externalURL = d.string(v)
             case "input_series":
                 g.inputSeries = try d.list(v, type: "[]main.series") { (d, n) throws(UnitTestFileError) in
                     var s = UnitTestFile.InputSeries(line: d.line(n))

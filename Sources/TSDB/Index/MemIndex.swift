@@ -119,6 +119,51 @@ final class MemIndex: @unchecked Sendable {
 
     // MARK: Reading
 
+    /// The order that sorts series (given as symbol lists) by their labels. Strings are compared
+    /// once per distinct symbol, to rank them; series are then compared by ranks, integers in
+    /// one contiguous buffer, with no string comparison and no reference counting.
+    func labelSortOrder(_ sets: [[UInt32]]) -> [Int] {
+        lock.withReadLock {
+            var flatCount = 0
+            for s in sets { flatCount += s.count }
+            var seen = [Bool](repeating: false, count: symbols.count)
+            var ids: [UInt32] = []
+            for s in sets {
+                for id in s where !seen[Int(id)] {
+                    seen[Int(id)] = true
+                    ids.append(id)
+                }
+            }
+            ids.sort { symbols[Int($0)].utf8Precedes(symbols[Int($1)]) }
+            var rank = [UInt32](repeating: 0, count: symbols.count)
+            for (r, id) in ids.enumerated() { rank[Int(id)] = UInt32(r) }
+            var flat: [UInt32] = []
+            flat.reserveCapacity(flatCount)
+            var offsets: [Int] = [0]
+            offsets.reserveCapacity(sets.count + 1)
+            for s in sets {
+                for id in s { flat.append(rank[Int(id)]) }
+                offsets.append(flat.count)
+            }
+            var order = Array(sets.indices)
+            flat.withUnsafeBufferPointer { f in
+                offsets.withUnsafeBufferPointer { o in
+                    order.sort { a, b in
+                        var i = o[a], j = o[b]
+                        let ie = o[a + 1], je = o[b + 1]
+                        while i < ie && j < je {
+                            if f[i] != f[j] { return f[i] < f[j] }
+                            i += 1
+                            j += 1
+                        }
+                        return ie - o[a] < je - o[b]
+                    }
+                }
+            }
+            return order
+        }
+    }
+
     func labels(of syms: [UInt32]) -> Labels {
         lock.withReadLock { labelsLocked(syms) }
     }

@@ -62,7 +62,10 @@ public struct Querier: Sendable {
     /// Sorted by labels when `sorted` (as PromQL wants for deterministic output).
     public func select(_ matchers: [Matcher], sorted: Bool = false) throws -> [SeriesData] {
         guard mint <= maxt else { return [] }
-        let captured = capture(matchers)
+        var captured = capture(matchers)
+        if sorted && captured.count > 1 {
+            captured = db.index.labelSortOrder(captured.map(\.symbols)).map { captured[$0] }
+        }
         var out: [SeriesData] = []
         out.reserveCapacity(captured.count)
         let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
@@ -96,21 +99,13 @@ public struct Querier: Sendable {
         } catch let e as SQLiteError {
             throw TSDBError.storage("query: \(e)")
         }
-        if sorted && out.count > 1 {
-            // Sort positions, not the (large) SeriesData values: moving those in a merge sort
-            // costs retains and releases of every field.
-            let order = out.indices.sorted { out[$0].labels.lexicographicallyPrecedes(out[$1].labels) }
-            out = order.map { out[$0] }
-        }
         return out
     }
 
     /// The label sets of matching series with samples in range (the `/api/v1/series` answer).
     public func series(_ matchers: [Matcher]) -> [Labels] {
         let captured = capture(matchers)
-        var out = captured.map { db.index.labels(of: $0.symbols) }
-        out.sort { $0.lexicographicallyPrecedes($1) }
-        return out
+        return db.index.labelSortOrder(captured.map(\.symbols)).map { db.index.labels(of: captured[$0].symbols) }
     }
 
     /// Label names of the series matching `matchers` (all series when empty), sorted.

@@ -60,6 +60,7 @@ final class Storage: @unchecked Sendable {
             CREATE INDEX IF NOT EXISTS chunks_by_maxt ON chunks(maxt);
             CREATE TABLE IF NOT EXISTS metadata(metric TEXT PRIMARY KEY, type TEXT NOT NULL,
                 help TEXT NOT NULL, unit TEXT NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS component_state(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
             """)
         if let v = try writer.scalarInt("SELECT value FROM meta WHERE key='schema_version'") {
             guard v == Storage.schemaVersion else {

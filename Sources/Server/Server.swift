@@ -1,2 +1,0 @@
-/// The HTTP server and the wiring of all modules for `vigil run` (issue 7).
-public enum Server {}

@@ -1,0 +1,167 @@
+import Foundation
+import Hummingbird
+import Logging
+import PromQL
+import Rules
+import TSDB
+
+/// Everything `vigil run` is configured with.
+public struct VigilServerOptions: Sendable {
+    public var storagePath = "data"
+    public var tsdb = TSDBOptions()
+    public var listenHost = "127.0.0.1"
+    public var listenPort = 9090
+    /// The URL users reach Vigil at (`--web.external-url`); nil: `http://<hostname>:<port>`.
+    public var externalURL: String?
+    public var engine = EngineOptions()
+    /// `global.external_labels`: seen by templates, added to outgoing alerts and federation.
+    public var externalLabels: Labels = .empty
+    public var rules = RuleManager.Options()
+    public var resendDelay: Int64 = 60_000
+    /// Rule file patterns (globs, expanded at every load); empty: the built-in rule set.
+    public var ruleFiles: [String] = []
+    /// `--web.enable-lifecycle`: allow `POST /-/reload` (SIGHUP always reloads).
+    public var enableLifecycle = false
+    /// Seconds between self-monitoring samples; 0 turns them off.
+    public var selfMonitorInterval: Double = 15
+    /// Flags as given, for `/api/v1/status/flags`.
+    public var flags: [String: String] = [:]
+    public var version = "vigil"
+    public init() {}
+
+    /// Parses `host:port` (`:9090` listens on all interfaces).
+    public mutating func setListenAddress(_ s: String) throws {
+        guard let colon = s.lastIndex(of: ":"), let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
+            throw TSDBError.storage("--web.listen-address: \(s) is not host:port")
+        }
+        let host = String(s[..<colon])
+        listenHost = host.isEmpty ? "0.0.0.0" : host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        listenPort = port
+    }
+
+    var resolvedExternalURL: String {
+        if let e = externalURL { return e.hasSuffix("/") ? String(e.dropLast()) : e }
+        return "http://\(ProcessInfo.processInfo.hostName):\(listenPort)"
+    }
+}
+
+/// `vigil run`: the storage engine, the rule engine and the HTTP API in one process.
+public final class VigilServer: Sendable {
+    public let options: VigilServerOptions
+    public let db: TSDB
+    public let rules: RuleManager
+    /// What rule evaluations see (engine, storage, external URL).
+    public let ruleEnvironment: RuleEnvironment
+    let logger: Logger
+
+    public init(options: VigilServerOptions, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        db = try TSDB.open(directory: options.storagePath, options: options.tsdb, logger: logger)
+        let externalURL = options.resolvedExternalURL
+        var env = RuleEnvironment(engine: Engine(options: options.engine), storage: db, externalLabels: options.externalLabels,
+                                  externalURL: externalURL, externalURLFunction: externalURL)
+        env.resendDelay = options.resendDelay
+        ruleEnvironment = env
+        rules = RuleManager(environment: env, stateStore: db, options: options.rules, logger: logger)
+    }
+
+    /// Loads the rule files (or the built-in set); returns the errors by file.
+    @discardableResult
+    public func loadRules() -> [String: RuleFileErrors] {
+        var files: [String] = []
+        for pattern in options.ruleFiles {
+            let matches = RuleUnitTests.glob(pattern)
+            if matches.isEmpty { logger.warning("no rule file matches", metadata: ["pattern": "\(pattern)"]) }
+            files += matches
+        }
+        let embedded = options.ruleFiles.isEmpty ? DefaultRuleSet.groups(defaultInterval: options.rules.evaluationInterval) : []
+        let errors = rules.update(files: files, embedded: embedded)
+        let groups = rules.groups
+        logger.info("rules loaded", metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })",
+                                               "failed_files": "\(errors.count)"])
+        return errors
+    }
+
+    /// Re-reads the rule files (SIGHUP, `POST /-/reload`). A file that fails keeps its previous
+    /// rules and makes the reload report failure; the other files' changes apply.
+    public func reload() -> Result<Void, ReloadError> {
+        let errors = loadRules()
+        if errors.isEmpty {
+            logger.info("reload succeeded")
+            return .success(())
+        }
+        let message = errors.sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: "; ")
+        logger.error("reload failed; the previous rules of the failing files stay loaded", metadata: ["err": "\(message)"])
+        return .failure(ReloadError(message: message))
+    }
+
+    /// The HTTP routes: Prometheus's API v1, health, Vigil's own metrics and the web UI.
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        let ctx = APIContext(db: db, engineOptions: options.engine, rules: rules, flags: options.flags)
+        QueryAPI.register(router, ctx)
+        SeriesAPI.register(router, ctx)
+        RulesAPI.register(router, ctx)
+        StatusAPI.register(router, ctx, version: options.version)
+        MetricsEndpoint.register(router, ctx)
+        FederateAPI.register(router, ctx, externalLabels: ruleEnvironment.externalLabels)
+        WebUI.register(router)
+        router.post("/-/reload") { [self] _, _ -> Response in
+            guard options.enableLifecycle else {
+                return APIResponse.text("Lifecycle API is not enabled.\n", status: .forbidden)
+            }
+            switch reload() {
+            case .success: return APIResponse.text("")
+            case .failure(let e): return APIResponse.text("failed to reload config: \(e.message)\n", status: .internalServerError)
+            }
+        }
+        return router
+    }
+
+    /// Runs until SIGTERM or SIGINT, then stops in order: the HTTP server, the rule round in
+    /// progress, a final checkpoint. `onListening` gets the bound port (tests use port 0).
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        loadRules()
+        rules.start()
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler { [self] in _ = reload() }
+        hangup.resume()
+        defer { hangup.cancel() }
+        let monitor = SelfMonitor(db: db)
+        let interval = options.selfMonitorInterval
+        let logger = self.logger
+        let monitorTask = Task.detached {
+            while interval > 0 && !Task.isCancelled {
+                do { try monitor.record() } catch { logger.error("self-monitoring failed", metadata: ["error": "\(error)"]) }
+                try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
+            }
+        }
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(options.listenHost, port: options.listenPort), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+                await onListening(port)
+            },
+            logger: logger)
+        do {
+            try await app.runService()
+        } catch {
+            logger.error("HTTP server failed", metadata: ["error": "\(error)"])
+        }
+        monitorTask.cancel()
+        logger.info("shutting down: finishing the rule round")
+        rules.stop()
+        logger.info("shutting down: checkpointing")
+        try db.close()
+        logger.info("stopped")
+    }
+}
+
+/// Why a reload failed: the errors of the files that did not load.
+public struct ReloadError: Error, Sendable {
+    public var message: String
+}

@@ -210,3 +210,19 @@ import Testing
         #expect(flushed < .seconds(60))
     }
 }
+
+@Suite struct SubmitTests {
+    /// Alerts submitted without waiting are taken in order: a firing alert then its
+    /// resolution ends resolved, not the other way round.
+    @Test func submittedInOrderOnNextTick() async throws {
+        let h = try DispatcherTests.harness { url in "route:\n  receiver: hook\n  group_wait: 10s\nreceivers:\n- name: hook\n  webhook_configs:\n  - url: \(url)/hook\n" }
+        defer { h.sink.stop() }
+        h.dispatcher.submit([PostableAlert(labels: ["alertname": "S"], startsAt: h.start)])
+        h.dispatcher.submit([PostableAlert(labels: ["alertname": "S"], startsAt: h.start, endsAt: h.start)])
+        #expect(await h.dispatcher.activeAlerts().isEmpty)
+        await h.dispatcher.tick()
+        let alerts = await h.dispatcher.activeAlerts()
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.resolved(at: h.start) == true)
+    }
+}

@@ -29,6 +29,8 @@ public actor Dispatcher {
     var groups: [String: Group] = [:]
     var counters: [String: DeliveryCounters] = [:]
     var nextMaintenance: Date
+    /// Alerts handed over without waiting (`submit`), taken in order on the next tick.
+    nonisolated let inbox = AlertInbox()
 
     /// Builds the dispatcher and restores the alerts that were active when it last stopped.
     public init(
@@ -79,6 +81,12 @@ public actor Dispatcher {
         return errors
     }
 
+    /// Hands alerts over without waiting, for callers that must not block (the rule engine's
+    /// notifier): they are received, in the order submitted, at the start of the next tick.
+    public nonisolated func submit(_ alerts: [PostableAlert]) {
+        inbox.append(alerts)
+    }
+
     static func validate(_ p: PostableAlert) -> String? {
         if p.labels.isEmpty { return "at least one label pair required" }
         for k in p.labels.keys {
@@ -104,6 +112,8 @@ public actor Dispatcher {
 
     /// Flushes every group whose timer is due; with `wait`, returns once those flushes ended.
     public func tick(wait: Bool = true) async {
+        let submitted = inbox.drain()
+        if !submitted.isEmpty { receive(submitted) }
         let now = clock.now()
         if now >= nextMaintenance { maintain(now: now) }
         let due = groups.filter { !$0.value.flushing && $0.value.next <= now }.map(\.key).sorted()
@@ -195,5 +205,22 @@ public actor Dispatcher {
 
     public func isInhibited(_ labels: [String: String]) -> Bool {
         pipeline.inhibitor.isInhibited(labels, by: Array(alerts.values), now: clock.now())
+    }
+}
+
+/// A lock-protected queue between synchronous callers and the dispatcher.
+final class AlertInbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [PostableAlert] = []
+
+    func append(_ alerts: [PostableAlert]) {
+        lock.lock(); defer { lock.unlock() }
+        pending += alerts
+    }
+
+    func drain() -> [PostableAlert] {
+        lock.lock(); defer { lock.unlock() }
+        defer { pending = [] }
+        return pending
     }
 }

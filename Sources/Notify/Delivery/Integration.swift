@@ -34,8 +34,8 @@ public struct Integration: Sendable {
         }
     }
 
-    /// All integrations of a receiver, in Alertmanager's order (it builds pagerduty, slack,
-    /// webhook … by type; the index counts within a type).
+    /// All integrations of a receiver, in Alertmanager's order (webhook, email, pagerduty, …,
+    /// slack: by type; the index counts within a type).
     public static func all(for receiver: ReceiverConfig, baseDirectory: String = ".") -> [Integration] {
         receiver.webhookConfigs.enumerated().map { Integration(receiver: receiver.name, index: $0.offset, kind: .webhook($0.element), baseDirectory: baseDirectory) }
             + receiver.pagerdutyConfigs.enumerated().map { Integration(receiver: receiver.name, index: $0.offset, kind: .pagerduty($0.element), baseDirectory: baseDirectory) }

@@ -23,13 +23,13 @@ public indirect enum GoJSON: Sendable, Equatable {
     /// The body Encode writes, newline included.
     public var encoded: String {
         var out = ""
-        write(&out, escapeHTML: true)
+        write(&out)
         return out + "\n"
     }
 
-    func write(_ out: inout String, escapeHTML: Bool = true) {
+    func write(_ out: inout String) {
         switch self {
-        case .string(let s): GoJSON.writeString(s, &out, escapeHTML: escapeHTML)
+        case .string(let s): GoJSON.writeString(s, &out)
         case .int(let v): out += String(v)
         case .uint(let v): out += String(v)
         case .bool(let b): out += b ? "true" : "false"
@@ -38,22 +38,22 @@ public indirect enum GoJSON: Sendable, Equatable {
             out += "["
             for (i, v) in items.enumerated() {
                 if i > 0 { out += "," }
-                v.write(&out, escapeHTML: escapeHTML)
+                v.write(&out)
             }
             out += "]"
         case .object(let fields):
             out += "{"
             for (i, (k, v)) in fields.enumerated() {
                 if i > 0 { out += "," }
-                GoJSON.writeString(k, &out, escapeHTML: escapeHTML)
+                GoJSON.writeString(k, &out)
                 out += ":"
-                v.write(&out, escapeHTML: escapeHTML)
+                v.write(&out)
             }
             out += "}"
         }
     }
 
-    static func writeString(_ s: String, _ out: inout String, escapeHTML: Bool = true) {
+    static func writeString(_ s: String, _ out: inout String) {
         out += "\""
         for c in s.unicodeScalars {
             switch c {
@@ -62,9 +62,9 @@ public indirect enum GoJSON: Sendable, Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case "<" where escapeHTML: out += "\\u003c"
-            case ">" where escapeHTML: out += "\\u003e"
-            case "&" where escapeHTML: out += "\\u0026"
+            case "<": out += "\\u003c"
+            case ">": out += "\\u003e"
+            case "&": out += "\\u0026"
             case "\u{2028}": out += "\\u2028"
             case "\u{2029}": out += "\\u2029"
             default:

@@ -107,3 +107,18 @@ import Testing
         #expect(repeatGap >= 4 && repeatGap < 7)
     }
 }
+
+@Suite struct DamagedStoreTests {
+    /// A notify.db that is not a database is moved aside and the notifier starts empty.
+    @Test func garbageFileMovedAside() throws {
+        let dir = Fixtures.tempDir()
+        let path = Fixtures.write(String(repeating: "not a database ", count: 500), "notify.db", in: dir)
+        let store = try NotifyStore(path: path)
+        try store.saveSilence(Silence(
+            id: "s1", matchers: [try Matcher(.equal, "a", "b")], startsAt: Date(), endsAt: Date().addingTimeInterval(60),
+            createdBy: "t", comment: "c"))
+        #expect(try store.loadSilences().map(\.id) == ["s1"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(files.contains { $0.hasPrefix("notify.db.corrupt-") })
+    }
+}

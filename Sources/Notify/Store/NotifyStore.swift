@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import SQLite
 
 /// Everything the notifier must not lose across a restart, in one SQLite file: silences,
@@ -12,9 +13,26 @@ public final class NotifyStore: @unchecked Sendable {
     let lock = NSLock()
     public let path: String
 
+    /// Opens (or creates) the store. A file SQLite cannot use (not a database, failing its
+    /// integrity check) is moved aside as `<path>.corrupt-<unix time>` with a log line and a
+    /// fresh store is started: losing silences is better than a notifier that never starts.
     public init(path: String) throws {
         self.path = path
-        db = try Connection(path: path)
+        do {
+            db = try NotifyStore.open(path)
+        } catch {
+            let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
+            Logger(label: "vigil.notify").error(
+                "notification state unusable, moved aside and starting empty",
+                metadata: ["path": "\(path)", "moved_to": "\(aside)", "err": "\(error)"])
+            try? FileManager.default.moveItem(atPath: path, toPath: aside)
+            for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            db = try NotifyStore.open(path)
+        }
+    }
+
+    static func open(_ path: String) throws -> Connection {
+        let db = try Connection(path: path)
         _ = try db.setJournalMode(.wal)
         try db.setSynchronous(.full)
         try db.execute(
@@ -34,6 +52,15 @@ public final class NotifyStore: @unchecked Sendable {
                 attempts INTEGER NOT NULL, error TEXT NOT NULL, body TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS history_receiver ON history (receiver, at);
             """)
+        // quick_check: the structural checks, linear in the file, without the index cross-checks.
+        var problems: [String] = []
+        try db.query("PRAGMA quick_check") { problems.append($0.text(0)) }
+        if problems != ["ok"] { throw StoreError(description: "integrity check failed: \(problems.prefix(3).joined(separator: "; "))") }
+        return db
+    }
+
+    struct StoreError: Error, CustomStringConvertible {
+        var description: String
     }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {

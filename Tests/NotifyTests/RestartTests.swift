@@ -121,4 +121,9 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: dir)
         #expect(files.contains { $0.hasPrefix("notify.db.corrupt-") })
     }
+
+    /// A store that cannot be opened for another reason is an error, and nothing is moved.
+    @Test func unopenableIsAnError() {
+        #expect(throws: (any Error).self) { try NotifyStore(path: "/nonexistent-dir/notify.db") }
+    }
 }

@@ -20,7 +20,7 @@ public final class NotifyStore: @unchecked Sendable {
         self.path = path
         do {
             db = try NotifyStore.open(path)
-        } catch {
+        } catch let error where NotifyStore.isDamage(error) {
             let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
             Logger(label: "vigil.notify").error(
                 "notification state unusable, moved aside and starting empty",
@@ -61,6 +61,13 @@ public final class NotifyStore: @unchecked Sendable {
 
     struct StoreError: Error, CustomStringConvertible {
         var description: String
+    }
+
+    /// Only a damaged file is moved aside; a locked or unreadable one is an error as it is.
+    static func isDamage(_ error: Error) -> Bool {
+        if error is StoreError { return true }
+        if let e = error as? SQLiteError { return [11, 26].contains(e.code & 0xff) }  // SQLITE_CORRUPT, SQLITE_NOTADB
+        return false
     }
 
     func locked<T>(_ body: () throws -> T) rethrows -> T {

@@ -71,3 +71,41 @@ import Testing
         #expect(AlertmanagerAPIv2.millis(Date(timeIntervalSince1970: 1_700_000_000.25)) == "2023-11-14T22:13:20.250Z")
     }
 }
+
+@Suite struct StatusTests {
+    @Test func statusHidesEverySecret() throws {
+        let text = """
+            global:
+              slack_api_url: 'https://hooks.slack.com/services/T0/B0/GLOBALSECRET'
+            route:
+              receiver: x
+            receivers:
+            - name: x
+              slack_configs:
+              - api_url: https://hooks.slack.com/services/T0/B0/SLACKSECRET
+                channel: '#a'
+                actions:
+                - type: button
+                  text: t
+                  url: http://runbook/visible
+              webhook_configs:
+              - url: http://hooks.internal/WEBHOOKSECRET
+                http_config:
+                  basic_auth: {username: u, password: PASSWORDSECRET}
+              pagerduty_configs:
+              - routing_key: ROUTINGSECRET
+            """
+        let body = AlertmanagerAPIv2.status(configText: text, startedAt: Date(timeIntervalSince1970: 1_700_000_000), version: "vigil")
+        for secret in ["GLOBALSECRET", "SLACKSECRET", "WEBHOOKSECRET", "PASSWORDSECRET", "ROUTINGSECRET"] {
+            #expect(!body.contains(secret), "\(secret) leaked")
+        }
+        #expect(body.contains("http://runbook/visible"))
+        #expect(body.hasPrefix(#"{"cluster":{"peers":[],"status":"disabled"},"config":{"original":"global:\n  slack_api_url: \u003csecret\u003e\n"#))
+        #expect(body.contains(#""uptime":"2023-11-14T22:13:20.000Z""#))
+        // The echoed config is still YAML with the same shape.
+        let obj = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        let original = ((obj?["config"] as? [String: Any])?["original"] as? String) ?? ""
+        #expect(original.contains("receivers:\n- name: x\n"))
+        #expect(AlertmanagerAPIv2.redactedConfig("a: [") == nil)
+    }
+}

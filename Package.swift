@@ -11,12 +11,16 @@ let package = Package(
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "RE2", targets: ["RE2"]),
         .library(name: "Rules", targets: ["Rules"]),
+        .library(name: "Notify", targets: ["Notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libzstd-dev; see scripts/setup-debian.sh).
@@ -39,7 +43,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Ingest", dependencies: ["TSDB"]),
-        .target(name: "Notify", dependencies: ["SQLite", "Template"]),
+        // The built-in Alertmanager: alertmanager.yml, routing, grouping, silences,
+        // inhibition, receivers (Slack, PagerDuty, webhook) over AsyncHTTPClient.
+        .target(name: "Notify", dependencies: [
+            "SQLite", "Template", "RE2",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Server", dependencies: [
             "Rules", "Notify", "Ingest", "PromQL", "TSDB",
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -53,11 +66,21 @@ let package = Package(
         // Appends batches to a TSDB and reports each acknowledged one; the crash tests
         // kill it with SIGKILL and check what survived.
         .executableTarget(name: "vigil-tsdb-stress", dependencies: ["TSDB"]),
+        // Runs the built-in Alertmanager on the real clock; the Notify restart test kills it
+        // with SIGKILL between a notification and its repeat.
+        .executableTarget(name: "vigil-notify-stress", dependencies: ["Notify"]),
 
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"]),
         .testTarget(name: "RE2Tests", dependencies: ["RE2"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "SQLite", "vigil-tsdb-stress"]),
         .testTarget(name: "TemplateTests", dependencies: ["Template"]),
+        .testTarget(name: "NotifyTests", dependencies: [
+            "Notify", "Template", "SQLite", "vigil-notify-stress",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Rules", "PromQL", "TSDB"]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],

@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "Server", "TSDB", "Rules", "PromQL",
+            "Server", "TSDB", "Rules", "PromQL", "Notify", "Template",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -82,7 +82,10 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "TSDB"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Rules", "PromQL", "TSDB"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "Rules", "PromQL", "TSDB",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],
                     exclude: ["Corpus", "Failing", "RuleFiles"]),
     ]

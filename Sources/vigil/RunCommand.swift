@@ -93,6 +93,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the UI, API and telemetry.")
     var listenAddress = "127.0.0.1:9090"
 
+    @Option(name: .customLong("alertmanager.config"), help: "alertmanager.yml of the built-in Alertmanager (Slack, PagerDuty, webhooks, silences); its state is kept in the storage directory.")
+    var alertmanagerConfig: String?
+
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reloading via HTTP (POST /-/reload).")
     var enableLifecycle = false
 
@@ -131,11 +134,13 @@ struct RunCommand: AsyncParsableCommand {
         options.selfMonitorInterval = selfInterval
         options.ruleFiles = ruleFiles
         options.enableLifecycle = enableLifecycle
+        options.alertmanagerConfigFile = alertmanagerConfig
         options.flags = [
             "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retention,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.max-series": "\(maxSeries)",
             "storage.tsdb.sync": sync, "log.level": logLevel, "web.listen-address": listenAddress,
-            "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)", "query.timeout": queryTimeout,
+            "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)",
+            "alertmanager.config": alertmanagerConfig ?? "", "query.timeout": queryTimeout,
             "query.max-samples": "\(queryMaxSamples)", "query.lookback-delta": lookbackDelta,
             "rules.evaluation-interval": evaluationInterval, "rules.alert.for-outage-tolerance": outageTolerance,
             "rules.alert.for-grace-period": forGracePeriod, "rules.alert.resend-delay": resendDelay,

@@ -146,14 +146,14 @@ import FoundationNetworking
             return
         }
         try await withServer { s in
-            let (rc, out) = try runProcess(["/usr/bin/promtool", "query", "instant", "--time=1700000600", s.base, "sum by (job) (up)"])
+            let (rc, out) = try await runProcess(["/usr/bin/promtool", "query", "instant", "--time=1700000600", s.base, "sum by (job) (up)"])
             #expect(rc == 0)
             #expect(out == "{job=\"node\"} => 1 @[1700000600]\n")
-            let (rrc, rout) = try runProcess(["/usr/bin/promtool", "query", "range", "--start=1700000000", "--end=1700000030",
+            let (rrc, rout) = try await runProcess(["/usr/bin/promtool", "query", "range", "--start=1700000000", "--end=1700000030",
                                               "--step=15s", s.base, "up{instance=\"b:1\"}"])
             #expect(rrc == 0)
             #expect(rout.hasPrefix("up{instance=\"b:1\", job=\"node\"} =>\n0 @[1700000000]\n0 @[1700000015]\n0 @[1700000030]"))
-            let (lrc, lout) = try runProcess(["/usr/bin/promtool", "query", "labels", s.base, "instance"])
+            let (lrc, lout) = try await runProcess(["/usr/bin/promtool", "query", "labels", s.base, "instance"])
             #expect(lrc == 0)
             #expect(lout == "a:1\nb:1\n")
         }

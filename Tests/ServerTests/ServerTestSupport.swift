@@ -65,13 +65,23 @@ final class RunningServer: @unchecked Sendable {
     }
 }
 
-func runProcess(_ argv: [String]) throws -> (Int32, String) {
+/// Runs a command to completion on a thread of its own, so waiting for it never ties up the
+/// cooperative threads the server under test needs.
+func runProcess(_ argv: [String]) async throws -> (Int32, String) {
+    try await withCheckedThrowingContinuation { cont in
+        Thread.detachNewThread {
+            do { cont.resume(returning: try runProcessBlocking(argv)) } catch { cont.resume(throwing: error) }
+        }
+    }
+}
+
+func runProcessBlocking(_ argv: [String]) throws -> (Int32, String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: argv[0])
     p.arguments = Array(argv.dropFirst())
     let pipe = Pipe()
     p.standardOutput = pipe
-    p.standardError = pipe
+    p.standardError = FileHandle.nullDevice  // warnings (amtool's version notice, Chromium's D-Bus noise)
     try p.run()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()

@@ -10,8 +10,8 @@ import TSDB
     static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../.build/ui-screenshots").standardized.path
 
-    func browser(_ args: [String]) throws -> String {
-        let (_, out) = try runProcess([Self.chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+    func browser(_ args: [String]) async throws -> String {
+        let (_, out) = try await runProcess([Self.chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                        "--window-size=1280,900", "--virtual-time-budget=4000"] + args)
         return out
     }
@@ -48,22 +48,22 @@ import TSDB
         for g in s.server.rules.groups { g.evaluate(at: now, environment: s.server.ruleEnvironment) }
         try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
 
-        let alerts = try browser(["--dump-dom", s.base + "/#/alerts"])
+        let alerts = try await browser(["--dump-dom", s.base + "/#/alerts"])
         #expect(alerts.contains("FIRING 1"))
         #expect(alerts.contains("OrdersFlowing"))
         #expect(alerts.contains("orders at 2/s"))
         #expect(alerts.contains("INACTIVE 1"))
-        let rules = try browser(["--dump-dom", s.base + "/#/rules"])
+        let rules = try await browser(["--dump-dom", s.base + "/#/rules"])
         #expect(rules.contains("record: job:orders:rate1m"))
         #expect(rules.contains(">OK<"))
-        let graph = try browser(["--dump-dom", s.base + "/#/graph?expr=orders_total&range=15m"])
+        let graph = try await browser(["--dump-dom", s.base + "/#/graph?expr=orders_total&range=15m"])
         #expect(graph.contains("<path d=\"M"))
         #expect(graph.contains("1 series"))
-        let status = try browser(["--dump-dom", s.base + "/#/status"])
+        let status = try await browser(["--dump-dom", s.base + "/#/status"])
         #expect(status.contains("numSeries"))
         for page in ["alerts", "rules", "graph?expr=orders_total&range=15m", "status"] {
             let name = String(page.prefix { $0 != "?" })
-            _ = try browser(["--screenshot=\(Self.screenshots)/\(name).png", s.base + "/#/" + page])
+            _ = try await browser(["--screenshot=\(Self.screenshots)/\(name).png", s.base + "/#/" + page])
         }
         await s.stop()
     }

@@ -5,9 +5,11 @@ import TSDB
 
 /// `/metrics`: Vigil's own metrics in the Prometheus text format.
 enum MetricsEndpoint {
-    static func register(_ router: Router<BasicRequestContext>, _ ctx: APIContext) {
+    static func register(_ router: Router<BasicRequestContext>, _ ctx: APIContext, alertmanager: BuiltinAlertmanager?) {
         router.get("/metrics") { _, _ -> Response in
-            APIResponse.text(render(ctx), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            var text = render(ctx)
+            if let d = alertmanager?.dispatcher { text += await d.metricsText() }
+            return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }
 

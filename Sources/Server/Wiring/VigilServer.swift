@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Notify
 import PromQL
 import Rules
 import TSDB
@@ -20,6 +21,8 @@ public struct VigilServerOptions: Sendable {
     public var resendDelay: Int64 = 60_000
     /// Rule file patterns (globs, expanded at every load); empty: the built-in rule set.
     public var ruleFiles: [String] = []
+    /// `--alertmanager.config`: runs the built-in Alertmanager (state in `<storage>/notify.db`).
+    public var alertmanagerConfigFile: String?
     /// `--web.enable-lifecycle`: allow `POST /-/reload` (SIGHUP always reloads).
     public var enableLifecycle = false
     /// Seconds between self-monitoring samples; 0 turns them off.
@@ -52,6 +55,7 @@ public final class VigilServer: Sendable {
     public let rules: RuleManager
     /// What rule evaluations see (engine, storage, external URL).
     public let ruleEnvironment: RuleEnvironment
+    let alertmanager: BuiltinAlertmanager?
     let logger: Logger
 
     public init(options: VigilServerOptions, logger: Logger) throws {
@@ -59,8 +63,12 @@ public final class VigilServer: Sendable {
         self.logger = logger
         db = try TSDB.open(directory: options.storagePath, options: options.tsdb, logger: logger)
         let externalURL = options.resolvedExternalURL
+        alertmanager = options.alertmanagerConfigFile.map {
+            BuiltinAlertmanager(configFile: $0, dataDirectory: options.storagePath, options: NotifierOptions(externalURL: externalURL))
+        }
         var env = RuleEnvironment(engine: Engine(options: options.engine), storage: db, externalLabels: options.externalLabels,
                                   externalURL: externalURL, externalURLFunction: externalURL)
+        if alertmanager != nil { env.notifier = AlertDelivery(builtin: alertmanager, forwarder: nil) }
         env.resendDelay = options.resendDelay
         ruleEnvironment = env
         rules = RuleManager(environment: env, stateStore: db, options: options.rules, logger: logger)
@@ -85,13 +93,18 @@ public final class VigilServer: Sendable {
 
     /// Re-reads the rule files (SIGHUP, `POST /-/reload`). A file that fails keeps its previous
     /// rules and makes the reload report failure; the other files' changes apply.
-    public func reload() -> Result<Void, ReloadError> {
+    public func reload() async -> Result<Void, ReloadError> {
+        var messages: [String] = []
+        if let am = alertmanager {
+            do { try await am.load() } catch { messages.append("\(error)") }
+        }
         let errors = loadRules()
-        if errors.isEmpty {
+        messages += errors.sorted { $0.key < $1.key }.map { "\($0.value)" }
+        if messages.isEmpty {
             logger.info("reload succeeded")
             return .success(())
         }
-        let message = errors.sorted { $0.key < $1.key }.map { "\($0.value)" }.joined(separator: "; ")
+        let message = messages.joined(separator: "; ")
         logger.error("reload failed; the previous rules of the failing files stay loaded", metadata: ["err": "\(message)"])
         return .failure(ReloadError(message: message))
     }
@@ -104,7 +117,8 @@ public final class VigilServer: Sendable {
         SeriesAPI.register(router, ctx)
         RulesAPI.register(router, ctx)
         StatusAPI.register(router, ctx, version: options.version)
-        MetricsEndpoint.register(router, ctx)
+        MetricsEndpoint.register(router, ctx, alertmanager: alertmanager)
+        AlertmanagerAPI.register(router, alertmanager, version: options.version)
         FederateAPI.register(router, ctx, externalLabels: ruleEnvironment.externalLabels)
         BacktestAPI.register(router, ctx, defaultInterval: options.rules.evaluationInterval)
         WebUI.register(router)
@@ -112,7 +126,7 @@ public final class VigilServer: Sendable {
             guard options.enableLifecycle else {
                 return APIResponse.text("Lifecycle API is not enabled.\n", status: .forbidden)
             }
-            switch reload() {
+            switch await reload() {
             case .success: return APIResponse.text("")
             case .failure(let e): return APIResponse.text("failed to reload config: \(e.message)\n", status: .internalServerError)
             }
@@ -123,11 +137,15 @@ public final class VigilServer: Sendable {
     /// Runs until SIGTERM or SIGINT, then stops in order: the HTTP server, the rule round in
     /// progress, a final checkpoint. `onListening` gets the bound port (tests use port 0).
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        if let am = alertmanager {
+            try await am.load()
+            logger.info("built-in Alertmanager started", metadata: ["config": "\(am.configFile)"])
+        }
         loadRules()
         rules.start()
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hangup.setEventHandler { [self] in _ = reload() }
+        hangup.setEventHandler { [self] in Task { _ = await reload() } }
         hangup.resume()
         defer { hangup.cancel() }
         let monitor = SelfMonitor(db: db)
@@ -156,6 +174,10 @@ public final class VigilServer: Sendable {
         monitorTask.cancel()
         logger.info("shutting down: finishing the rule round")
         rules.stop()
+        if let am = alertmanager {
+            logger.info("shutting down: flushing notifications")
+            await am.stop()
+        }
         logger.info("shutting down: checkpointing")
         try db.close()
         logger.info("stopped")

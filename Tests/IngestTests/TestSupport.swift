@@ -97,24 +97,53 @@ final class TestExporter: @unchecked Sendable {
         close(fd)
     }
 
+    /// Answers requests itself instead of serving `page` when set: (method+path, headers
+    /// text, body) → (status, body).
+    var handler: (@Sendable (String, String, [UInt8]) -> (Int, String))? {
+        get { lock.withLock { handlerValue } }
+        set { lock.withLock { handlerValue = newValue } }
+    }
+    private var handlerValue: (@Sendable (String, String, [UInt8]) -> (Int, String))?
+
     private func serveOne(_ listener: Int32) -> Bool {
         let c = accept(listener, nil, nil)
         if c < 0 { return !lock.withLock { stopped } && errno == EINTR }
         defer { close(c) }
         var req = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while !req.contains(0x0A) || !String(decoding: req, as: UTF8.self).contains("\r\n\r\n") {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        var headerEnd = -1
+        while headerEnd < 0 {
             let n = read(c, &buf, buf.count)
             if n <= 0 { return true }
             req += buf[0..<n]
+            if let r = String(decoding: req, as: UTF8.self).range(of: "\r\n\r\n") {
+                headerEnd = String(decoding: req, as: UTF8.self)[..<r.upperBound].utf8.count
+            }
         }
-        let (body, ct) = lock.withLock { () -> (String, String) in
-            requests.append(String(decoding: req, as: UTF8.self))
-            return (pageValue, contentTypeValue)
+        let head = String(decoding: req[..<headerEnd], as: UTF8.self)
+        var contentLength = 0
+        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+            contentLength = Int(line.dropFirst(15).trimmingCharacters(in: .whitespaces)) ?? 0
         }
-        let bytes = Array(body.utf8)
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: \(ct)\r\nContent-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
-        let out = Array(head.utf8) + bytes
+        while req.count < headerEnd + contentLength {
+            let n = read(c, &buf, buf.count)
+            if n <= 0 { break }
+            req += buf[0..<n]
+        }
+        let body = Array(req[headerEnd...])
+        let (page, ct, h) = lock.withLock { () -> (String, String, (@Sendable (String, String, [UInt8]) -> (Int, String))?) in
+            requests.append(head)
+            return (pageValue, contentTypeValue, handlerValue)
+        }
+        var status = 200, text = page
+        if let h {
+            let requestLine = String(head.prefix { $0 != "\r" })
+            (status, text) = h(requestLine, head, body)
+        }
+        let bytes = Array(text.utf8)
+        let reason = status == 200 ? "OK" : status == 204 ? "No Content" : "Error"
+        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\nContent-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
+        let out = Array(response.utf8) + (status == 204 ? [] : bytes)
         var off = 0
         while off < out.count {
             let n = out[off...].withUnsafeBytes { write(c, $0.baseAddress, $0.count) }

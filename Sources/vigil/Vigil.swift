@@ -7,7 +7,7 @@ struct Vigil: ParsableCommand {
         commandName: "vigil",
         abstract: "A single-node metrics and alerting system: Prometheus + Alertmanager in one binary.",
         version: VigilVersion.string,
-        subcommands: [RunCommand.self, TestCommand.self, QueryCommand.self, CheckCommand.self]
+        subcommands: [RunCommand.self, TestCommand.self, QueryCommand.self, CheckCommand.self, ImportCommand.self]
     )
 }
 

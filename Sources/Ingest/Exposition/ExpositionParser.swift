@@ -70,11 +70,19 @@ public struct ExpositionParser {
     public private(set) var labels: [LabelSpan] = []
     public private(set) var value: Double = 0
     public private(set) var timestamp: Int64?
-    private var sawEOF = false
+    /// Whether `# EOF` was read (OpenMetrics).
+    public private(set) var sawEOF = false
+    /// False for a chunk of a longer stream that continues after `bytes` (import): the
+    /// OpenMetrics `# EOF` is then checked by the caller at the end of the stream.
+    private let isWholeInput: Bool
 
-    public init(bytes: UnsafeBufferPointer<UInt8>, format: ExpositionFormat) {
+    /// `firstLine`: the number of lines before `bytes` (a chunk of a stream), so errors name
+    /// the line in the whole input.
+    public init(bytes: UnsafeBufferPointer<UInt8>, format: ExpositionFormat, isWholeInput: Bool = true, firstLine: Int = 0) {
         self.bytes = bytes
         self.format = format
+        self.isWholeInput = isWholeInput
+        line = firstLine
         labels.reserveCapacity(16)
     }
 
@@ -101,7 +109,9 @@ public struct ExpositionParser {
             try sample(start, end)
             return .sample
         }
-        if format == .openMetrics && !sawEOF { throw ExpositionError(line: line, message: "OpenMetrics page does not end with # EOF") }
+        if format == .openMetrics && !sawEOF && isWholeInput {
+            throw ExpositionError(line: line, message: "OpenMetrics page does not end with # EOF")
+        }
         return nil
     }
 

@@ -4,6 +4,7 @@
 //   swift package benchmark                       (timings: append, select, codecs)
 //   swift run -c release tsdb-figures all         (bytes per sample, memory, recovery)
 //   swift run -c release promql-figures [SERIES]  (query latency over a real TSDB)
+//   swift run -c release ingest-figures [parse|scrape|remote|all]  (parse, scrape, remote-write throughput)
 import PackageDescription
 
 let package = Package(
@@ -35,6 +36,12 @@ let package = Package(
         .executableTarget(name: "promql-figures", dependencies: [
             .product(name: "TSDB", package: "vigil"),
             .product(name: "PromQL", package: "vigil"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Exposition parsing, scrape ingestion and remote-write receive throughput.
+        .executableTarget(name: "ingest-figures", dependencies: [
+            .product(name: "TSDB", package: "vigil"),
+            .product(name: "Ingest", package: "vigil"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(

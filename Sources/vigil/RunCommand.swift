@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Ingest
 import Logging
 import PromQL
 import TSDB
@@ -16,6 +17,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run Vigil (embedded default: data in ./data)."
     )
+
+    @Option(name: .customLong("config.file"), help: "Prometheus configuration file (scrape_configs are scraped).")
+    var configFile: String?
 
     @Option(name: .customLong("storage.tsdb.path"), help: "Directory of the database.")
     var storagePath = "data"
@@ -80,6 +84,19 @@ struct RunCommand: ParsableCommand {
         let db = try TSDB.open(directory: storagePath, options: options, logger: logger)
         logger.info("vigil started", metadata: ["version": "\(VigilVersion.string)", "storage": "\(storagePath)",
                                                 "retention": "\(retention)"])
+        var config: PrometheusConfig?
+        if let configFile {
+            do { config = try PrometheusConfig.load(file: configFile) } catch {
+                logger.error("loading the configuration failed", metadata: ["error": "\(error)"])
+                try db.close()
+                throw ExitCode(1)
+            }
+        }
+        let scrapes = config.map { _ in ScrapeManager(db: db, logger: logger) }
+        if let scrapes, let config {
+            try blocking { try await scrapes.apply(config) }
+            logger.info("scraping", metadata: ["config": "\(configFile ?? "")", "jobs": "\(config.scrapeConfigs.count)"])
+        }
         let monitor = SelfMonitor(db: db)
         let stop = StopSignal()
         while !stop.requested {
@@ -90,10 +107,25 @@ struct RunCommand: ParsableCommand {
             }
             stop.wait(seconds: selfInterval)
         }
+        if let scrapes { try blocking { await scrapes.stop() } }
         logger.info("shutting down: checkpointing")
         try db.close()
         logger.info("stopped")
     }
+}
+
+/// Runs async work from the synchronous command and waits for it (the main thread is not
+/// one of the concurrency pool's threads, so waiting here cannot starve the work).
+func blocking(_ work: @escaping @Sendable () async throws -> Void) throws {
+    final class Box: @unchecked Sendable { var error: Error? }
+    let box = Box()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { try await work() } catch { box.error = error }
+        done.signal()
+    }
+    done.wait()
+    if let e = box.error { throw e }
 }
 
 /// Records Vigil's own process and storage figures as series, so a fresh `vigil run` has data.

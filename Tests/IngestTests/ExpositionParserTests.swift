@@ -110,3 +110,33 @@ func parse(_ text: String, _ format: ExpositionFormat = .prometheusText) throws 
         #expect(ExpositionFormat.from(contentType: nil) == .prometheusText)
     }
 }
+
+/// The fixtures were scraped by a real Prometheus 2.42 (served over HTTP with the matching
+/// Content-Type) and queried back; `prometheus_stored.json` is what it stored (job and
+/// instance removed). The parser must produce the same label sets and values.
+@Suite struct ParserAgainstPrometheusTests {
+    @Test(arguments: ["node_exporter.prom", "nginxlog_exporter.prom", "spring_actuator.prom", "openmetrics.txt"])
+    func sameSeriesAndValuesAsPrometheus(file: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/prometheus_stored.json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: [[String: Any]]])
+        let stored = try #require(json[file])
+        var want: [String: String] = [:]
+        for row in stored {
+            let labels = try #require(row["labels"] as? [String: String])
+            let pairs = labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }
+            want[Labels(sortedUnchecked: pairs).description] = row["value"] as? String
+        }
+        let format: ExpositionFormat = file.hasSuffix(".txt") ? .openMetrics : .prometheusText
+        // Prometheus rejects samples whose own timestamp is far in the past (out of bounds).
+        let got = try ExpositionParser.samples(try fixture(file), format: format).filter { $0.timestamp == nil }
+        #expect(got.count == want.count)
+        for s in got {
+            guard let v = want[s.labels.description] else {
+                Issue.record("Prometheus did not store \(s.labels)")
+                continue
+            }
+            let expected = v == "NaN" ? Double.nan : v == "+Inf" ? .infinity : v == "-Inf" ? -.infinity : Double(v)
+            #expect(expected?.bitPattern == s.value.bitPattern || (s.value.isNaN && v == "NaN"), "\(s.labels): \(v) vs \(s.value)")
+        }
+    }
+}

@@ -88,3 +88,24 @@ import TSDB
         #expect(try dump(db, [.equal("__name__", "a")]).values.first?.map(\.t) == [1500])
     }
 }
+
+@Suite struct SeriesCacheEvictionTests {
+    /// Churning series are evicted from the cache; staleness tracking survives the reindexing.
+    @Test func churnEvictsAndStalenessStillWorks() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openTestDB(dir)
+        defer { try? db.close() }
+        let ing = PageIngester(db: db, targetLabels: [Label("job", "j")])
+        for round in 0..<80 {
+            let page = "steady 1\nchurn{round=\"\(round)\"} 1\n" + (round < 79 ? "last 1\n" : "")
+            let o = Array(page.utf8).withUnsafeBufferPointer { ing.ingest(page: $0, format: .prometheusText, time: Int64(round + 1) * 1000, duration: 0) }
+            #expect(o.error == nil)
+            #expect(o.staleMarkers == (round == 0 ? 0 : round == 79 ? 2 : 1))
+        }
+        let last = try dump(db, [.equal("__name__", "last")]).values.first ?? []
+        #expect(last.count == 80 && isStale(last[79].v))
+        let steady = try dump(db, [.equal("__name__", "steady")]).values.first ?? []
+        #expect(steady.count == 80 && !steady.contains { isStale($0.v) })
+    }
+}

@@ -93,7 +93,10 @@ public final class PageIngester: @unchecked Sendable {
         swap(&previous, &current)
         appendReport(up: true, time: time, duration: duration, outcome)
         commit(&outcome)
-        if generation % 16 == 0 { _ = cache.evict(olderThan: generation > 32 ? generation - 32 : 0) }
+        // Every 16 scrapes, forget series unseen for 32 (they were marked stale long ago).
+        if generation % 16 == 0, generation > 32, let map = cache.evict(olderThan: generation - 32) {
+            previous = previous.compactMap { map[Int($0)] >= 0 ? map[Int($0)] : nil }
+        }
         return outcome
     }
 

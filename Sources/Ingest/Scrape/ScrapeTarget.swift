@@ -8,6 +8,12 @@ public struct ScrapeTarget: Sendable, Hashable {
     public var labels: Labels
     public var scrapeURL: String
 
+    public init(discoveredLabels: Labels, labels: Labels, scrapeURL: String) {
+        self.discoveredLabels = discoveredLabels
+        self.labels = labels
+        self.scrapeURL = scrapeURL
+    }
+
     /// The labels every scraped sample gets: those without a `__` prefix.
     public var targetLabels: [Label] { labels.filter { !$0.name.hasPrefix("__") } }
 

@@ -49,21 +49,23 @@ struct SeriesCache {
     @inline(__always)
     mutating func markSeen(_ i: Int, _ gen: UInt64) { entries[i].lastSeen = gen }
 
-    /// Drops entries unseen for `generations` scrapes (series churn would otherwise grow the
-    /// cache forever); returns how many were removed.
-    mutating func evict(olderThan gen: UInt64) -> Int {
-        let before = entries.count
-        let kept = entries.filter { $0.lastSeen >= gen }
-        guard kept.count != before else { return 0 }
+    /// Drops entries last seen before generation `gen` (series churn would otherwise grow
+    /// the cache forever). Entry indices change: returns old index → new index (-1 when
+    /// dropped), or nil when nothing was dropped.
+    mutating func evict(olderThan gen: UInt64) -> [Int32]? {
+        guard entries.contains(where: { $0.lastSeen < gen }) else { return nil }
+        var map = [Int32](repeating: -1, count: entries.count)
+        let old = entries
         entries = []
         heads = [:]
-        for var e in kept {
+        for (i, var e) in old.enumerated() where e.lastSeen >= gen {
             let h = Self.hash(e.key)
             e.next = heads[h] ?? -1
             heads[h] = Int32(entries.count)
+            map[i] = Int32(entries.count)
             entries.append(e)
         }
-        return before - kept.count
+        return map
     }
 
     static func hash(_ key: [UInt8]) -> UInt64 {

@@ -10,7 +10,8 @@
 //   http        real scraping over HTTP: 100 targets x 1k series at a 1s interval, served by a
 //               Python HTTP server (another process); Vigil's process CPU per 1M samples
 //
-//   swift run -c release ingest-figures [parse|scrape|remote|http|all]
+//   swift run -c release ingest-figures [parse|scrape|remote|http [SECONDS]|all]
+//   swift run -c release ingest-figures write-page FILE   (the http figure's page, for ingest-compare.sh)
 import Foundation
 import Ingest
 import Logging
@@ -277,6 +278,11 @@ func httpFigures(seconds: Double) async throws {
 }
 
 let what = CommandLine.arguments.dropFirst().first ?? "all"
+if what == "write-page", let file = CommandLine.arguments.dropFirst(2).first {
+    // The 1k-series page of the http figure, for the side-by-side with Prometheus.
+    try Data(page(series: 1000, round: 1)).write(to: URL(fileURLWithPath: file))
+    exit(0)
+}
 print("# Ingest figures\n")
 if what == "parse" || what == "all" { parseFigures() }
 if what == "scrape" || what == "all" { try scrapeFigures() }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 import TSDB
 @testable import Ingest
 
@@ -51,9 +54,12 @@ import TSDB
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
+        // SIGKILL: a graceful stop would wait up to a minute flushing its remote-write queue;
+        // waitpid, because Foundation's waitUntilExit spins on Linux.
         defer {
-            if p.isRunning { p.terminate() }
-            p.waitUntilExit()
+            kill(p.processIdentifier, SIGKILL)
+            var status: Int32 = 0
+            waitpid(p.processIdentifier, &status, 0)
         }
         let arrived = try await waitUntil(seconds: 30) {
             (try dump(db, [.equal("__name__", "up"), .equal("job", "prometheus")]).values.first?.count ?? 0) >= 3

@@ -24,7 +24,16 @@ public enum CheckConfig {
             return Outcome(ok: false, ruleFiles: [])
         }
         var ruleFiles: [String] = []
-        if !syntaxOnly {
+        func failed(_ message: String) -> Outcome {
+            stderr("  FAILED: \(message)\n")
+            stdout("\n")
+            return Outcome(ok: false, ruleFiles: [])
+        }
+        if syntaxOnly {
+            for sc in config.scrapeConfigs {
+                if let m = checkTLS(sc.http.tls, syntaxOnly: true) { return failed(m) }
+            }
+        } else {
             for pattern in config.ruleFiles {
                 ruleFiles += FileSD.glob(HTTPClientConfig.resolve(pattern, config.directory))
             }
@@ -38,6 +47,10 @@ public enum CheckConfig {
                 }
             }
             for sc in config.scrapeConfigs {
+                if let f = sc.http.authorization?.credentialsFile, let e = statError(f) {
+                    return failed("error checking authorization credentials or bearer token file \(goQuote(f)): \(e)")
+                }
+                if let m = checkTLS(sc.http.tls, syntaxOnly: false) { return failed(m) }
                 for sd in sc.fileSDConfigs {
                     for pattern in sd.files {
                         let files = FileSD.glob(pattern)
@@ -59,6 +72,22 @@ public enum CheckConfig {
         stdout(" SUCCESS: \(file) is valid prometheus config file syntax\n")
         stdout("\n")
         return Outcome(ok: true, ruleFiles: ruleFiles)
+    }
+
+    /// promtool's `checkTLSConfig`.
+    static func checkTLS(_ t: HTTPClientConfig.TLSConfig, syntaxOnly: Bool) -> String? {
+        if !t.certFile.isEmpty && t.keyFile.isEmpty { return "client cert file \(goQuote(t.certFile)) specified without client key file" }
+        if !t.keyFile.isEmpty && t.certFile.isEmpty { return "client key file \(goQuote(t.keyFile)) specified without client cert file" }
+        if syntaxOnly { return nil }
+        if let e = statError(t.certFile) { return "error checking client cert file \(goQuote(t.certFile)): \(e)" }
+        if let e = statError(t.keyFile) { return "error checking client key file \(goQuote(t.keyFile)): \(e)" }
+        return nil
+    }
+
+    /// Go's `os.Stat` error text for a missing file, nil when it exists (or no file is set).
+    static func statError(_ path: String) -> String? {
+        if path.isEmpty || FileManager.default.fileExists(atPath: path) { return nil }
+        return "stat \(path): no such file or directory"
     }
 
     /// Reads an SD file and checks its targets as Prometheus would build them.

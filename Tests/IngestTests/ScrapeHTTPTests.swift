@@ -82,3 +82,34 @@ import TSDB
         #expect(up.first?.v == 0)
     }
 }
+
+@Suite(.serialized) struct TargetLimitTests {
+    @Test func overTheTargetLimitEveryTargetIsDown() async throws {
+        let exporter = try TestExporter(page: "m 1\n")
+        defer { exporter.stop() }
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openTestDB(dir)
+        defer { try? db.close() }
+        let yaml = """
+        scrape_configs:
+          - job_name: t
+            scrape_interval: 300ms
+            scrape_timeout: 200ms
+            target_limit: 1
+            static_configs:
+            - targets: ['127.0.0.1:\(exporter.port)']
+              labels: {n: '1'}
+            - targets: ['127.0.0.1:\(exporter.port)']
+              labels: {n: '2'}
+        """
+        let manager = ScrapeManager(db: db, logger: quietLogger())
+        try await manager.apply(try PrometheusConfig.parse(yaml, file: "t.yml", directory: dir.path))
+        _ = await waitUntil(seconds: 5) { manager.activeTargets().allSatisfy { $0.health != .unknown } }
+        let statuses = manager.activeTargets()
+        #expect(statuses.count == 2)
+        #expect(statuses.allSatisfy { $0.health == .down && $0.lastError == "target_limit exceeded (number of targets: 2, limit: 1)" })
+        #expect(exporter.requestCount == 0)
+        await manager.stop()
+    }
+}

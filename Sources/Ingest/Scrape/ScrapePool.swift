@@ -88,6 +88,11 @@ final class ScrapePool: @unchecked Sendable {
                 loops[t] = l
                 start.append(l)
             }
+            // target_limit: over it, every target of the pool fails its scrapes (up 0).
+            let limit = config.targetLimit
+            let forced = limit > 0 && loops.count > limit
+                ? "target_limit exceeded (number of targets: \(loops.count), limit: \(limit))" : nil
+            for l in loops.values { l.forcedError = forced }
             return (stop, start)
         }
         for l in toStop { await l.stop() }

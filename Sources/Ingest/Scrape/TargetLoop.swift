@@ -35,6 +35,9 @@ final class TargetLoop: @unchecked Sendable {
     let logger: Logger
     private let lock = NSLock()
     private var statusValue: TargetStatus
+    /// When set, every scrape fails with it without contacting the target (the pool's
+    /// target_limit is exceeded), as Prometheus's `setForcedError`.
+    private var forcedErrorValue: String?
     private var task: Task<Void, Never>?
 
     init(pool: String, target: ScrapeTarget, config: ScrapeConfig, scraper: HTTPScraper, db: TSDB, logger: Logger) {
@@ -49,6 +52,11 @@ final class TargetLoop: @unchecked Sendable {
     }
 
     var status: TargetStatus { lock.withLock { statusValue } }
+
+    var forcedError: String? {
+        get { lock.withLock { forcedErrorValue } }
+        set { lock.withLock { forcedErrorValue = newValue } }
+    }
 
     /// The grid offset within the interval: a stable hash of the target's labels.
     static func offset(_ target: ScrapeTarget, interval: Int64) -> Int64 {
@@ -87,7 +95,8 @@ final class TargetLoop: @unchecked Sendable {
             let started = wallClockMilliseconds()
             let clock = ContinuousClock.now
             var outcome: ScrapeOutcome
-            do {
+            do throws(ScrapeFetchError) {
+                if let forced = forcedError { throw ScrapeFetchError(message: forced) }
                 let page = try await scraper.fetch(url: target.scrapeURL, http: config.http, timeoutMilliseconds: config.scrapeTimeout,
                                                    bodySizeLimit: config.bodySizeLimit, into: &body)
                 let d = Self.seconds(ContinuousClock.now - clock)

@@ -24,9 +24,12 @@ import TSDB
         let statuses = StatusLog()
         server.handler = { line, head, body in
             guard line.hasPrefix("POST /api/v1/write ") else { return (404, "not found") }
-            let enc = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-encoding:") }
-                .map { $0.dropFirst(17).trimmingCharacters(in: .whitespaces) }
-            let r = rx.handle(body: body, contentEncoding: enc)
+            func header(_ name: String) -> String? {
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix(name + ":") }
+                    .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) }
+            }
+            let r = rx.handle(body: body, contentEncoding: header("content-encoding"), contentType: header("content-type"),
+                              protocolVersion: header("x-prometheus-remote-write-version"))
             statuses.add(r.status)
             return (r.status, r.message)
         }

@@ -29,7 +29,8 @@ import TSDB
         let rx = RemoteWriteReceiver(db: db)
         var total = 0, checked = 0
         for name in ["req01.bin", "req02.bin"] {
-            let r = rx.handle(body: try payload(name), contentEncoding: "snappy")
+            let r = rx.handle(body: try payload(name), contentEncoding: "snappy", contentType: "application/x-protobuf",
+                              protocolVersion: "0.1.0")
             #expect(r.status == 204, "\(r.message)")
             total += r.result.appended
         }
@@ -57,6 +58,8 @@ import TSDB
         #expect(rx.handle(body: Array("not snappy at all".utf8)).status == 400)
         #expect(rx.handle(body: []).status == 400)
         #expect(rx.handle(body: try payload("req01.bin"), contentEncoding: "gzip").status == 415)
+        #expect(rx.handle(body: try payload("req01.bin"), protocolVersion: "2.0.0").status == 415)
+        #expect(rx.handle(body: try payload("req01.bin"), contentType: "application/x-protobuf;proto=io.prometheus.write.v2.Request").status == 415)
         // Valid snappy around a truncated protobuf.
         let body = try payload("req01.bin")
         let raw = try body.withUnsafeBytes { (p) throws(Snappy.DecodeError) in try Snappy.decompress(p, limit: 1 << 26) }

@@ -41,9 +41,18 @@ public final class RemoteWriteReceiver: @unchecked Sendable {
         self.maxCachedSeries = maxCachedSeries
     }
 
-    /// Handles one request body. `contentEncoding` is the header's value (nil when absent:
-    /// remote write 1.0 always sends `snappy`, which is assumed).
-    public func handle(body: UnsafeRawBufferPointer, contentEncoding: String? = "snappy") -> RemoteWriteResponse {
+    /// Handles one request body. Header values as received (nil when absent):
+    /// `contentEncoding` (remote write 1.0 always sends `snappy`, which is assumed),
+    /// `contentType` and `protocolVersion` (`X-Prometheus-Remote-Write-Version`): a 2.0
+    /// request is refused with 415, so a sender can fall back to 1.0.
+    public func handle(body: UnsafeRawBufferPointer, contentEncoding: String? = "snappy", contentType: String? = nil,
+                       protocolVersion: String? = nil) -> RemoteWriteResponse {
+        if let v = protocolVersion, v.hasPrefix("2.") {
+            return RemoteWriteResponse(status: 415, message: "remote write protocol version \(v) is not supported; this receiver speaks 1.0 (0.1.0)")
+        }
+        if let ct = contentType?.lowercased(), ct.contains("proto=io.prometheus.write.v2") {
+            return RemoteWriteResponse(status: 415, message: "remote write 2.0 messages are not supported; send prometheus.WriteRequest (1.0)")
+        }
         if let enc = contentEncoding?.lowercased(), !enc.isEmpty, enc != "snappy" {
             return RemoteWriteResponse(status: 415, message: "unsupported Content-Encoding \(goQuote(enc)): remote write 1.0 bodies are snappy-compressed")
         }
@@ -54,8 +63,9 @@ public final class RemoteWriteReceiver: @unchecked Sendable {
         return raw.withUnsafeBufferPointer { decodeAndAppend($0) }
     }
 
-    public func handle(body: [UInt8], contentEncoding: String? = "snappy") -> RemoteWriteResponse {
-        body.withUnsafeBytes { handle(body: $0, contentEncoding: contentEncoding) }
+    public func handle(body: [UInt8], contentEncoding: String? = "snappy", contentType: String? = nil,
+                       protocolVersion: String? = nil) -> RemoteWriteResponse {
+        body.withUnsafeBytes { handle(body: $0, contentEncoding: contentEncoding, contentType: contentType, protocolVersion: protocolVersion) }
     }
 
     /// An uncompressed `WriteRequest` (for the benchmark and tests).

@@ -77,6 +77,7 @@ struct SeriesCache {
     @inline(__always)
     static func hash(_ b: UnsafeBufferPointer<UInt8>, _ s: ByteSpan) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(s.count)
+        guard s.count > 0, b.baseAddress != nil else { return h }
         let raw = UnsafeRawPointer(b.baseAddress! + s.start)
         var i = 0
         let n = s.count

@@ -109,3 +109,43 @@ import TSDB
         exporter.stop()
     }
 }
+
+@Suite(.serialized) struct ScrapeReloadTests {
+    /// Re-applying an unchanged config keeps scraping without a gap or stale marker;
+    /// dropping the job stops it with stale markers.
+    @Test func reloadKeepsUnchangedPoolsAndStopsRemovedOnes() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openTestDB(dir)
+        defer { try? db.close() }
+        let exporter = try TestExporter(page: "x 1\n")
+        defer { exporter.stop() }
+        let job = """
+          - job_name: keep
+            scrape_interval: 200ms
+            scrape_timeout: 100ms
+            static_configs: [{targets: ['127.0.0.1:\(exporter.port)']}]
+        """
+        let other = """
+          - job_name: gone
+            scrape_interval: 200ms
+            scrape_timeout: 100ms
+            static_configs: [{targets: ['127.0.0.1:\(exporter.port)'], labels: {k: v}}]
+        """
+        let both = try PrometheusConfig.parse("scrape_configs:\n" + job + "\n" + other, file: "a.yml", directory: dir.path)
+        let one = try PrometheusConfig.parse("scrape_configs:\n" + job, file: "a.yml", directory: dir.path)
+        let manager = ScrapeManager(db: db, logger: quietLogger())
+        try await manager.apply(both)
+        #expect(await waitUntil(seconds: 5) { exporter.requestCount >= 4 })
+        try await manager.apply(both)
+        try await manager.apply(one)
+        let before = exporter.requestCount
+        #expect(await waitUntil(seconds: 5) { exporter.requestCount >= before + 2 })
+        #expect(manager.activeTargets().map(\.scrapePool) == ["keep"])
+        let kept = try #require(try dump(db, [.equal("__name__", "x"), .equal("job", "keep")]).values.first)
+        #expect(!kept.contains { isStale($0.v) })
+        let gone = try #require(try dump(db, [.equal("__name__", "x"), .equal("job", "gone")]).values.first)
+        #expect(isStale(gone.last!.v))
+        await manager.stop()
+    }
+}

@@ -38,6 +38,17 @@ import TSDB
         #expect(req.contains("Accept-Encoding: gzip"))
     }
 
+    /// client_golang exporters (node_exporter, ...) gzip their page when asked to.
+    @Test func gzipPages() async throws {
+        let exporter = try TestExporter(page: "")
+        defer { exporter.stop() }
+        exporter.gzipBody = try gzipped("# TYPE g gauge\ng{a=\"1\"} 42\n")
+        let (status, db, dir) = try await scrapeOnce(exporter, "")
+        defer { try? db.close(); dir.cleanup() }
+        #expect(status?.health == .up)
+        #expect(try dump(db, [.equal("__name__", "g")]).values.first?.first?.v == 42)
+    }
+
     @Test func bearerTokenFromFile() async throws {
         let exporter = try TestExporter(page: "m 1\n")
         defer { exporter.stop() }

@@ -91,6 +91,13 @@ final class TestExporter: @unchecked Sendable {
 
     var requestCount: Int { lock.withLock { requests.count } }
 
+    /// Served instead of `page` when set, with `Content-Encoding: gzip` (a compressed page).
+    var gzipBody: [UInt8]? {
+        get { lock.withLock { gzipValue } }
+        set { lock.withLock { gzipValue = newValue } }
+    }
+    private var gzipValue: [UInt8]?
+
     func stop() {
         lock.withLock { stopped = true }
         shutdown(fd, Int32(SHUT_RDWR))
@@ -140,9 +147,11 @@ final class TestExporter: @unchecked Sendable {
             let requestLine = String(head.prefix { $0 != "\r" })
             (status, text) = h(requestLine, head, body)
         }
-        let bytes = Array(text.utf8)
+        let gz = lock.withLock { gzipValue }
+        let bytes = gz ?? Array(text.utf8)
         let reason = status == 200 ? "OK" : status == 204 ? "No Content" : "Error"
-        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\nContent-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
+        let encoding = gz == nil ? "" : "Content-Encoding: gzip\r\n"
+        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\n\(encoding)Content-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
         let out = Array(response.utf8) + (status == 204 ? [] : bytes)
         var off = 0
         while off < out.count {
@@ -162,4 +171,21 @@ func waitUntil(seconds: Double, _ condition: () throws -> Bool) async rethrows -
         try? await Task.sleep(nanoseconds: 50_000_000)
     }
     return try condition()
+}
+
+/// `text` compressed by the system's gzip (Debian's essential `gzip` package).
+func gzipped(_ text: String) throws -> [UInt8] {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/bin/gzip")
+    p.arguments = ["-c"]
+    let input = Pipe(), output = Pipe()
+    p.standardInput = input
+    p.standardOutput = output
+    try p.run()
+    input.fileHandleForWriting.write(Data(text.utf8))
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    var status: Int32 = 0
+    waitpid(p.processIdentifier, &status, 0)
+    return Array(data)
 }

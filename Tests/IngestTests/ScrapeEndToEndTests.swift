@@ -149,3 +149,22 @@ import TSDB
         await manager.stop()
     }
 }
+
+@Suite(.serialized) struct ScrapeShutdownTests {
+    /// Shutting down writes no stale markers (as Prometheus): series resume after a restart.
+    @Test func stopWritesNoStaleMarkers() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openTestDB(dir)
+        defer { try? db.close() }
+        let exporter = try TestExporter(page: "x 1\n")
+        defer { exporter.stop() }
+        let yaml = "scrape_configs:\n  - job_name: j\n    scrape_interval: 200ms\n    scrape_timeout: 100ms\n    static_configs: [{targets: ['127.0.0.1:\(exporter.port)']}]\n"
+        let manager = ScrapeManager(db: db, logger: quietLogger())
+        try await manager.apply(try PrometheusConfig.parse(yaml, file: "a.yml", directory: dir.path))
+        #expect(await waitUntil(seconds: 5) { exporter.requestCount >= 2 })
+        await manager.stop()
+        let x = try #require(try dump(db, [.equal("__name__", "x")]).values.first)
+        #expect(!x.contains { isStale($0.v) })
+    }
+}

@@ -37,9 +37,11 @@ public final class ScrapeManager: @unchecked Sendable {
             next[sc.jobName] = p
             starting.append(p)
         }
-        let stopping = old.filter { next[$0.key] !== $0.value }.map(\.value)
+        // A removed job ends its series (stale markers); a changed one restarts without
+        // them, so series that continue under the new config show no break.
+        let stopping = old.filter { next[$0.key] !== $0.value }
         lock.withLock { pools = next }
-        for p in stopping { await p.stop() }
+        for (job, p) in stopping { await p.stop(staleMarkers: next[job] == nil) }
         for p in starting { await p.start() }
         logger.info("scrape configuration applied", metadata: ["pools": "\(next.count)", "restarted": "\(starting.count)"])
     }
@@ -54,14 +56,15 @@ public final class ScrapeManager: @unchecked Sendable {
         lock.withLock { Array(pools.values) }.flatMap(\.dropped)
     }
 
-    /// Stops every pool (stale markers for all their series) and the shared client.
+    /// Stops every pool and the shared client. No stale markers, as when Prometheus shuts
+    /// down: after a restart the series simply continue.
     public func stop() async {
         let ps = lock.withLock { () -> [ScrapePool] in
             let p = Array(pools.values)
             pools = [:]
             return p
         }
-        for p in ps { await p.stop() }
+        for p in ps { await p.stop(staleMarkers: false) }
         if ownsClient { try? await client.shutdown() }
     }
 

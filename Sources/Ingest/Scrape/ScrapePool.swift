@@ -95,11 +95,12 @@ final class ScrapePool: @unchecked Sendable {
             for l in loops.values { l.forcedError = forced }
             return (stop, start)
         }
-        for l in toStop { await l.stop() }
+        for l in toStop { await l.stop(staleMarkers: true) }
         for l in toStart { l.start() }
     }
 
-    func stop() async {
+    /// Stops every target; `staleMarkers` as in `TargetLoop.stop`.
+    func stop(staleMarkers: Bool) async {
         discoveryTask?.cancel()
         await discoveryTask?.value
         let all = lock.withLock { () -> [TargetLoop] in
@@ -107,7 +108,7 @@ final class ScrapePool: @unchecked Sendable {
             loops = [:]
             return a
         }
-        for l in all { await l.stop() }
+        for l in all { await l.stop(staleMarkers: staleMarkers) }
         await scraper.shutdown()
     }
 }

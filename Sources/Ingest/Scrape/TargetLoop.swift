@@ -75,10 +75,13 @@ final class TargetLoop: @unchecked Sendable {
         task = Task { [self] in await run() }
     }
 
-    /// Stops scraping and writes stale markers for everything the target last exposed.
-    func stop() async {
+    /// Stops scraping; with `staleMarkers`, ends every series the target last exposed (the
+    /// target went away). Without (shutdown, or a reload that restarts the pool), the
+    /// series just pause, as in Prometheus.
+    func stop(staleMarkers: Bool) async {
         task?.cancel()
         await task?.value
+        guard staleMarkers else { return }
         let last = lock.withLock { statusValue.lastScrapeTimestamp }
         ingester.stop(time: max(wallClockMilliseconds(), last + 1))
     }

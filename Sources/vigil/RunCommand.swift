@@ -99,13 +99,22 @@ struct RunCommand: ParsableCommand {
         }
         let monitor = SelfMonitor(db: db)
         let stop = StopSignal()
+        let reload = ReloadSignal()
         while !stop.requested {
             do {
                 try monitor.record()
             } catch {
                 logger.error("self-monitoring failed", metadata: ["error": "\(error)"])
             }
-            stop.wait(seconds: selfInterval)
+            // Wait in short steps so SIGHUP reloads the configuration promptly.
+            var left = selfInterval
+            while left > 0 && !stop.requested {
+                stop.wait(seconds: min(left, 0.5))
+                left -= 0.5
+                if reload.take(), let configFile, let scrapes {
+                    reloadConfig(configFile, scrapes, logger)
+                }
+            }
         }
         if let scrapes { try blocking { await scrapes.stop() } }
         logger.info("shutting down: checkpointing")

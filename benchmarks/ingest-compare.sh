@@ -45,14 +45,15 @@ q() { curl -s "127.0.0.1:$pport/metrics" | awk '/^prometheus_tsdb_head_samples_a
 t0=$(ticks); s0=$(q); w0=$(date +%s.%N)
 sleep "$SECS"
 t1=$(ticks); s1=$(q); w1=$(date +%s.%N)
+rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$ppid/status")
 kill -9 "$ppid"
-python3 - "$t0" "$t1" "$s0" "$s1" "$w0" "$w1" "$hz" <<'PY'
+python3 - "$t0" "$t1" "$s0" "$s1" "$w0" "$w1" "$hz" "$rss" <<'PY'
 import sys
-t0,t1,s0,s1,w0,w1,hz = map(float, sys.argv[1:])
+t0,t1,s0,s1,w0,w1,hz,rss = map(float, sys.argv[1:])
 cpu=(t1-t0)/hz; n=s1-s0; w=w1-w0
 print("## Prometheus 2.42, same workload\n")
-print("| seconds | samples appended | samples/s | process CPU s | CPU s per 1M samples | CPU share of one core |")
-print("| --- | --- | --- | --- | --- | --- |")
-print(f"| {w:.2f} | {n:.0f} | {n/w:.0f} | {cpu:.2f} | {cpu/n*1e6:.2f} | {cpu/w*100:.1f} % |\n")
+print("| seconds | samples appended | samples/s | process CPU s | CPU s per 1M samples | CPU share of one core | RSS MB |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+print(f"| {w:.2f} | {n:.0f} | {n/w:.0f} | {cpu:.2f} | {cpu/n*1e6:.2f} | {cpu/w*100:.1f} % | {rss/1024:.0f} |\n")
 PY
 ./.build/release/ingest-figures http "$SECS"

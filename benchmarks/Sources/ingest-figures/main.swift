@@ -220,6 +220,15 @@ func processCPU() -> Double {
     return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
 }
 
+/// Resident set size (VmRSS) in MB.
+func residentMB() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0) / 1024
+    }
+    return 0
+}
+
 func httpFigures(seconds: Double) async throws {
     print("## Scraping over HTTP: 100 targets x 1,000 series, 1 s interval (server: Python, another process)\n")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-ingest-http-\(UUID().uuidString)").path
@@ -267,13 +276,14 @@ func httpFigures(seconds: Double) async throws {
     let c0 = processCPU(), w0 = wall(), s0 = db.stats.samplesAppended
     try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
     let c = processCPU() - c0, w = wall() - w0, n = db.stats.samplesAppended - s0
+    let rssMB = residentMB()
     let up = manager.activeTargets().filter { $0.health == .up }.count
     await manager.stop()
     try db.close()
     try? FileManager.default.removeItem(atPath: dbDir)
-    print("| targets up | seconds | samples appended | samples/s | process CPU s | CPU s per 1M samples | CPU share of one core |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    print("| \(up)/100 | \(fmt(w)) | \(n) | \(fmt(Double(n) / w)) | \(fmt(c)) | \(fmt(c / Double(max(n, 1)) * 1e6)) | \(fmt(c / w * 100)) % |")
+    print("| targets up | seconds | samples appended | samples/s | process CPU s | CPU s per 1M samples | CPU share of one core | RSS MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| \(up)/100 | \(fmt(w)) | \(n) | \(fmt(Double(n) / w)) | \(fmt(c)) | \(fmt(c / Double(max(n, 1)) * 1e6)) | \(fmt(c / w * 100)) % | \(fmt(rssMB)) |")
     print("\nIncludes HTTP (AsyncHTTPClient), parsing, the series cache, staleness, report series and one durable append per scrape.\n")
 }
 

@@ -97,6 +97,14 @@ func parse(_ text: String, _ format: ExpositionFormat = .prometheusText) throws 
         do { _ = try parse(input) } catch { #expect("\(error)" == message) }
     }
 
+    @Test func invalidUTF8LabelValueIsAnError() throws {
+        let page: [UInt8] = Array("m{a=\"".utf8) + [0xFF, 0xFE] + Array("\"} 1\n".utf8)
+        #expect(throws: ExpositionError(line: 1, message: "invalid UTF-8 label value for label a")) {
+            try ExpositionParser.samples(page, format: .prometheusText)
+        }
+        #expect(try parse("m{a=\"\u{FFFD}ok\"} 1\n").first?.labels["a"] == "\u{FFFD}ok")
+    }
+
     @Test func malformedOpenMetrics() {
         #expect(throws: ExpositionError.self) { try parse("m 1\n", .openMetrics) }  // no # EOF
         #expect(throws: ExpositionError.self) { try parse("m 1\n# EOF\nm 2\n", .openMetrics) }

@@ -20,9 +20,24 @@ extension ExpositionParser {
         for l in labels {
             let name = text(l.name)
             if name == Labels.metricName { throw ExpositionError(line: line, message: "label __name__ is not allowed in a label set") }
-            pairs.append(Label(name, labelValue(l)))
+            let value = labelValue(l)
+            // Invalid UTF-8 decodes with U+FFFD replacements; Prometheus rejects such pages.
+            if value.unicodeScalars.contains("\u{FFFD}") && !rawContainsReplacement(l.value) {
+                throw ExpositionError(line: line, message: "invalid UTF-8 label value for label \(name)")
+            }
+            pairs.append(Label(name, value))
         }
         do { return try Labels(pairs) } catch { throw ExpositionError(line: line, message: "\(error)") }
+    }
+
+    /// Whether the bytes themselves spell U+FFFD (EF BF BD), i.e. it is not a decoding artefact.
+    func rawContainsReplacement(_ s: ByteSpan) -> Bool {
+        var i = s.start
+        while i + 2 < s.end {
+            if bytes[i] == 0xEF && bytes[i + 1] == 0xBF && bytes[i + 2] == 0xBD { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Every sample of `bytes`.

@@ -79,6 +79,19 @@ import TSDB
         #expect(o.error == "label_value_length_limit exceeded (metric: z, label name: v, value: \"long\", length: 4, limit: 3)")
     }
 
+    @Test func metadataFromTypeHelpAndUnit() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openTestDB(dir)
+        defer { try? db.close() }
+        let ing = PageIngester(db: db, targetLabels: [Label("job", "j")])
+        _ = ingest(ing, "# HELP a Requests \\\\ total\\nnext.\n# TYPE a counter\na 1\n# TYPE b gauge\nb 2\n", at: 1000)
+        #expect(ing.metadata["a"] == MetricMetadata(type: .counter, help: "Requests \\ total\nnext.", unit: ""))
+        #expect(ing.metadata["b"]?.type == .gauge)
+        _ = ingest(ing, "# TYPE b counter\n# UNIT b seconds\nb 3\n# EOF\n", at: 2000, format: .openMetrics)
+        #expect(ing.metadata["b"] == MetricMetadata(type: .counter, help: "", unit: "seconds"))
+    }
+
     @Test func openMetricsTimestampsAreSecondsAndHonoured() throws {
         let dir = TempDir()
         defer { dir.cleanup() }

@@ -56,6 +56,10 @@ public final class PageIngester: @unchecked Sendable {
     private var current: [Int32] = []
     private var batch = AppendBatch(capacity: 1024)
     private var reportRefs: [SeriesRef]?
+    let metadataStore = TargetMetadataStore()
+
+    /// The metric families the target's pages declared (`# TYPE` / `# HELP` / `# UNIT`).
+    public var metadata: [String: MetricMetadata] { metadataStore.snapshot }
 
     public init(db: TSDB, target: ScrapeTarget, config: ScrapeConfig) {
         self.db = db
@@ -145,7 +149,10 @@ public final class PageIngester: @unchecked Sendable {
         let gen = generation
         do {
             while let entry = try parser.next() {
-                guard case .sample = entry else { continue }
+                guard case .sample = entry else {
+                    metadataStore.record(entry, parser)
+                    continue
+                }
                 outcome.samplesScraped += 1
                 let span = parser.series
                 let h = SeriesCache.hash(page, span)

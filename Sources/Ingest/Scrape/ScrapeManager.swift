@@ -52,6 +52,20 @@ public final class ScrapeManager: @unchecked Sendable {
         return ps.flatMap(\.statuses).sorted { ($0.scrapePool, $0.target.scrapeURL) < ($1.scrapePool, $1.target.scrapeURL) }
     }
 
+    /// Per target, the metric families its pages declared (`/api/v1/targets/metadata`).
+    public func targetMetadata() -> [(target: TargetStatus, metadata: [String: MetricMetadata])] {
+        lock.withLock { Array(pools.values) }.flatMap(\.targetMetadata).map { (target: $0.0, metadata: $0.1) }
+    }
+
+    /// Every distinct declaration per metric name across targets (`/api/v1/metadata`).
+    public func metadata() -> [String: [MetricMetadata]] {
+        var out: [String: [MetricMetadata]] = [:]
+        for (_, m) in targetMetadata() {
+            for (name, md) in m where !(out[name]?.contains(md) ?? false) { out[name, default: []].append(md) }
+        }
+        return out
+    }
+
     public func droppedTargets() -> [DroppedTarget] {
         lock.withLock { Array(pools.values) }.flatMap(\.dropped)
     }

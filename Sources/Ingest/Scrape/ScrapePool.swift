@@ -29,6 +29,9 @@ final class ScrapePool: @unchecked Sendable {
     }
 
     var statuses: [TargetStatus] { lock.withLock { Array(loops.values) }.map(\.status) }
+    var targetMetadata: [(TargetStatus, [String: MetricMetadata])] {
+        lock.withLock { Array(loops.values) }.map { ($0.status, $0.metadata) }
+    }
     var dropped: [DroppedTarget] { lock.withLock { droppedValue } }
 
     func start() async {

@@ -52,6 +52,7 @@ final class TargetLoop: @unchecked Sendable {
     }
 
     var status: TargetStatus { lock.withLock { statusValue } }
+    var metadata: [String: MetricMetadata] { ingester.metadata }
 
     var forcedError: String? {
         get { lock.withLock { forcedErrorValue } }

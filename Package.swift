@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RE2", targets: ["RE2"]),
         .library(name: "Rules", targets: ["Rules"]),
         .library(name: "Notify", targets: ["Notify"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,6 +27,8 @@ let package = Package(
         // System libraries (Debian: libsqlite3-dev, libzstd-dev; see scripts/setup-debian.sh).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Snappy block compression of remote-write payloads (Debian: libsnappy-dev).
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
 
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         // Go's RE2 regex semantics (fully anchored matching as Prometheus uses it), shared by
@@ -42,7 +45,16 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Ingest", dependencies: ["TSDB"]),
+        // Scraping, exposition parsing, relabelling, remote-write decoding, import.
+        .target(name: "Ingest", dependencies: [
+            "TSDB", "RE2", "CSnappy",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         // The built-in Alertmanager: alertmanager.yml, routing, grouping, silences,
         // inhibition, receivers (Slack, PagerDuty, webhook) over AsyncHTTPClient.
         .target(name: "Notify", dependencies: [
@@ -59,7 +71,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "vigil", dependencies: [
-            "Server", "TSDB", "Rules", "PromQL", "Notify", "Template",
+            "Server", "TSDB", "Rules", "PromQL", "Notify", "Template", "Ingest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -88,5 +100,6 @@ let package = Package(
         ]),
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],
                     exclude: ["Corpus", "Failing", "RuleFiles"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "TSDB"], exclude: ["Fixtures"]),
     ]
 )

@@ -6,6 +6,7 @@
 //   swift run -c release promql-figures [SERIES]  (query latency over a real TSDB)
 //   swift run -c release rule-figures [SERIES]    (the seed's alert: raw vs recording rules)
 //   swift run -c release backtest-figures [SERIES] (backtest speed over a day of history)
+//   swift run -c release ingest-figures [parse|scrape|remote|all]  (parse, scrape, remote-write throughput)
 import PackageDescription
 
 let package = Package(
@@ -49,6 +50,12 @@ let package = Package(
         .executableTarget(name: "backtest-figures", dependencies: [
             .product(name: "TSDB", package: "vigil"),
             .product(name: "Rules", package: "vigil"),
+        ]),
+        // Exposition parsing, scrape ingestion and remote-write receive throughput.
+        .executableTarget(name: "ingest-figures", dependencies: [
+            .product(name: "TSDB", package: "vigil"),
+            .product(name: "Ingest", package: "vigil"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "TSDBBenchmarks",

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine needs to build and test Vigil: the C libraries Vigil
-# links (SQLite, zstd) and, for the comparison tests and benchmarks, Prometheus 2.42 and
-# Alertmanager 0.25 from Debian (and Chromium for the UI tests). Swift itself is expected at /opt/swift or on PATH.
+# links (SQLite, zstd, snappy) and, for the comparison tests and benchmarks, Prometheus 2.42,
+# Alertmanager 0.25 and Chromium (UI tests) from Debian. Swift itself is expected at /opt/swift or on PATH.
 set -euo pipefail
 
 need=()
-for pkg in libsqlite3-dev libzstd-dev pkg-config sqlite3; do
+for pkg in libsqlite3-dev libzstd-dev libsnappy-dev pkg-config sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${VIGIL_WITH_REFERENCE:-0}" = 1 ]; then

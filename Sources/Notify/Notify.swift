@@ -3,4 +3,4 @@
 /// Entry points: `ConfigLoader` (alertmanager.yml), `CheckConfig` (amtool check-config),
 /// `Dispatcher` (alerts in, notifications out), `Silences`, `NotifyStore` (SQLite state and
 /// history), `ReceiverTest` (`vigil notify test`).
-public enum Notify {}
+

@@ -7,7 +7,7 @@ struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check the resources for validity.",
-        subcommands: [CheckRulesCommand.self]
+        subcommands: [CheckConfigCommand.self, CheckRulesCommand.self]
     )
 }
 

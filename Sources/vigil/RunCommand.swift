@@ -12,6 +12,9 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Run Vigil (embedded default: data in ./data)."
     )
 
+    @Option(name: .customLong("config.file"), help: "prometheus.yml: global, rule_files, scrape_configs, alerting (reloaded on SIGHUP).")
+    var configFile: String?
+
     @Option(name: .customLong("storage.tsdb.path"), help: "Directory of the database.")
     var storagePath = "data"
 
@@ -135,17 +138,22 @@ struct RunCommand: AsyncParsableCommand {
         options.ruleFiles = ruleFiles
         options.enableLifecycle = enableLifecycle
         options.alertmanagerConfigFile = alertmanagerConfig
+        options.configFile = configFile
         options.flags = [
             "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retention,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.max-series": "\(maxSeries)",
             "storage.tsdb.sync": sync, "log.level": logLevel, "web.listen-address": listenAddress,
             "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)",
-            "alertmanager.config": alertmanagerConfig ?? "", "query.timeout": queryTimeout,
+            "alertmanager.config": alertmanagerConfig ?? "", "config.file": configFile ?? "", "query.timeout": queryTimeout,
             "query.max-samples": "\(queryMaxSamples)", "query.lookback-delta": lookbackDelta,
             "rules.evaluation-interval": evaluationInterval, "rules.alert.for-outage-tolerance": outageTolerance,
             "rules.alert.for-grace-period": forGracePeriod, "rules.alert.resend-delay": resendDelay,
         ]
-        let server = try VigilServer(options: options, logger: logger)
+        let server: VigilServer
+        do { server = try VigilServer(options: options, logger: logger) } catch let e as ConfigLoadError {
+            logger.error("\(e.message)")
+            throw ExitCode(1)
+        }
         logger.info("vigil started", metadata: ["version": "\(VigilVersion.string)", "storage": "\(storagePath)",
                                                 "retention": "\(retention)"])
         try await server.run()

@@ -7,7 +7,7 @@ struct Vigil: AsyncParsableCommand {
         commandName: "vigil",
         abstract: "A single-node metrics and alerting system: Prometheus + Alertmanager in one binary.",
         version: VigilVersion.string,
-        subcommands: [RunCommand.self, TestCommand.self, QueryCommand.self, CheckCommand.self, BacktestCommand.self, BackfillCommand.self, NotifyCommand.self, TemplateCommand.self]
+        subcommands: [RunCommand.self, TestCommand.self, QueryCommand.self, CheckCommand.self, BacktestCommand.self, BackfillCommand.self, NotifyCommand.self, TemplateCommand.self, ImportCommand.self]
     )
 }
 

@@ -49,7 +49,7 @@ final class BuiltinAlertmanager: Sendable {
 /// the external Alertmanagers of prometheus.yml's `alerting` section.
 struct AlertDelivery: AlertNotifier {
     let builtin: BuiltinAlertmanager?
-    let forwarder: AlertmanagerForwarder?
+    let forwarding: ForwarderBox
 
     func send(_ alerts: [OutgoingAlert]) {
         let posts = alerts.map { a in
@@ -61,8 +61,16 @@ struct AlertDelivery: AlertNotifier {
                 generatorURL: a.generatorURL)
         }
         builtin?.dispatcher?.submit(posts)
-        if let forwarder {
+        if let forwarder = forwarding.get() {
             Task { _ = await forwarder.send(posts) }
         }
     }
+}
+
+/// The external Alertmanagers in force, replaced when prometheus.yml is reloaded.
+final class ForwarderBox: Sendable {
+    private let value: Mutex<AlertmanagerForwarder?>
+    init(_ f: AlertmanagerForwarder?) { value = Mutex(f) }
+    func get() -> AlertmanagerForwarder? { value.withLock { $0 } }
+    func set(_ f: AlertmanagerForwarder?) { value.withLock { $0 = f } }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import Ingest
 import Logging
 import Notify
+import Synchronization
 import PromQL
 import Rules
 import TSDB
@@ -21,6 +23,8 @@ public struct VigilServerOptions: Sendable {
     public var resendDelay: Int64 = 60_000
     /// Rule file patterns (globs, expanded at every load); empty: the built-in rule set.
     public var ruleFiles: [String] = []
+    /// `--config.file`: prometheus.yml (global, rule_files, scrape_configs, alerting).
+    public var configFile: String?
     /// `--alertmanager.config`: runs the built-in Alertmanager (state in `<storage>/notify.db`).
     public var alertmanagerConfigFile: String?
     /// `--web.enable-lifecycle`: allow `POST /-/reload` (SIGHUP always reloads).
@@ -56,9 +60,35 @@ public final class VigilServer: Sendable {
     /// What rule evaluations see (engine, storage, external URL).
     public let ruleEnvironment: RuleEnvironment
     let alertmanager: BuiltinAlertmanager?
+    /// Scraping, when a prometheus.yml with scrape_configs is given.
+    let scrapes: ScrapeManager?
+    let remoteWrite: RemoteWriteReceiver
+    /// The loaded prometheus.yml and the rule file patterns in force (replaced on reload).
+    let current: Mutex<LoadedConfig>
+    let forwarding: ForwarderBox
     let logger: Logger
 
+    struct LoadedConfig {
+        var config: PrometheusConfig?
+        var rulePatterns: [String]
+    }
+
     public init(options: VigilServerOptions, logger: Logger) throws {
+        var options = options
+        var config: PrometheusConfig?
+        if let file = options.configFile {
+            do { config = try PrometheusConfig.load(file: file) } catch {
+                throw ConfigLoadError(message: "loading \(file) failed: \(error)")
+            }
+        }
+        if let c = config {
+            // prometheus.yml's global section, as Prometheus applies it.
+            options.rules.evaluationInterval = c.global.evaluationInterval
+            options.engine.defaultSubqueryStep = c.global.evaluationInterval
+            if options.externalLabels.isEmpty, !c.global.externalLabels.isEmpty {
+                options.externalLabels = (try? Labels(c.global.externalLabels)) ?? .empty
+            }
+        }
         self.options = options
         self.logger = logger
         db = try TSDB.open(directory: options.storagePath, options: options.tsdb, logger: logger)
@@ -66,24 +96,50 @@ public final class VigilServer: Sendable {
         alertmanager = options.alertmanagerConfigFile.map {
             BuiltinAlertmanager(configFile: $0, dataDirectory: options.storagePath, options: NotifierOptions(externalURL: externalURL))
         }
+        forwarding = ForwarderBox(Self.forwarder(config, ownAddress: "\(options.listenHost):\(options.listenPort)"))
         var env = RuleEnvironment(engine: Engine(options: options.engine), storage: db, externalLabels: options.externalLabels,
                                   externalURL: externalURL, externalURLFunction: externalURL)
-        if alertmanager != nil { env.notifier = AlertDelivery(builtin: alertmanager, forwarder: nil) }
+        env.notifier = AlertDelivery(builtin: alertmanager, forwarding: forwarding)
         env.resendDelay = options.resendDelay
         ruleEnvironment = env
         rules = RuleManager(environment: env, stateStore: db, options: options.rules, logger: logger)
+        let store = db
+        scrapes = config.map { _ in ScrapeManager(db: store, logger: logger) }
+        remoteWrite = RemoteWriteReceiver(db: store)
+        current = Mutex(LoadedConfig(config: config, rulePatterns: Self.rulePatterns(config, options.ruleFiles)))
+    }
+
+    /// prometheus.yml's rule_files (relative to its directory) and the `--rules.file` patterns.
+    static func rulePatterns(_ config: PrometheusConfig?, _ extra: [String]) -> [String] {
+        guard let config else { return extra }
+        return config.ruleFiles.map { $0.hasPrefix("/") || config.directory.isEmpty ? $0 : config.directory + "/" + $0 } + extra
+    }
+
+    /// The external Alertmanagers of `alerting.alertmanagers` (static targets).
+    static func forwarder(_ config: PrometheusConfig?, ownAddress: String) -> AlertmanagerForwarder? {
+        guard let config else { return nil }
+        var targets: [String] = []
+        for am in config.alerting.alertmanagers {
+            for group in am.staticConfigs {
+                for t in group.targets { targets.append("\(am.scheme)://\(t)\(am.pathPrefix)") }
+            }
+        }
+        let f = AlertmanagerForwarder(targets: targets, ownAddress: ownAddress)
+        return f.targets.isEmpty ? nil : f
     }
 
     /// Loads the rule files (or the built-in set); returns the errors by file.
     @discardableResult
     public func loadRules() -> [String: RuleFileErrors] {
         var files: [String] = []
-        for pattern in options.ruleFiles {
+        let patterns = current.withLock { $0.rulePatterns }
+        for pattern in patterns {
             let matches = RuleUnitTests.glob(pattern)
             if matches.isEmpty { logger.warning("no rule file matches", metadata: ["pattern": "\(pattern)"]) }
             files += matches
         }
-        let embedded = options.ruleFiles.isEmpty ? DefaultRuleSet.groups(defaultInterval: options.rules.evaluationInterval) : []
+        let useDefaults = options.configFile == nil && options.ruleFiles.isEmpty
+        let embedded = useDefaults ? DefaultRuleSet.groups(defaultInterval: options.rules.evaluationInterval) : []
         let errors = rules.update(files: files, embedded: embedded)
         let groups = rules.groups
         logger.info("rules loaded", metadata: ["groups": "\(groups.count)", "rules": "\(groups.reduce(0) { $0 + $1.rules.count })",
@@ -95,6 +151,16 @@ public final class VigilServer: Sendable {
     /// rules and makes the reload report failure; the other files' changes apply.
     public func reload() async -> Result<Void, ReloadError> {
         var messages: [String] = []
+        if let file = options.configFile {
+            do {
+                let config = try PrometheusConfig.load(file: file)
+                try await scrapes?.apply(config)
+                current.withLock { $0 = LoadedConfig(config: config, rulePatterns: Self.rulePatterns(config, options.ruleFiles)) }
+                forwarding.set(Self.forwarder(config, ownAddress: "\(options.listenHost):\(options.listenPort)"))
+            } catch {
+                messages.append("\(file): \(error) (the running configuration stays)")
+            }
+        }
         if let am = alertmanager {
             do { try await am.load() } catch { messages.append("\(error)") }
         }
@@ -121,6 +187,7 @@ public final class VigilServer: Sendable {
         AlertmanagerAPI.register(router, alertmanager, version: options.version)
         FederateAPI.register(router, ctx, externalLabels: ruleEnvironment.externalLabels)
         BacktestAPI.register(router, ctx, defaultInterval: options.rules.evaluationInterval)
+        IngestAPI.register(router, ctx, receiver: remoteWrite, scrapes: scrapes)
         WebUI.register(router)
         router.post("/-/reload") { [self] _, _ -> Response in
             guard options.enableLifecycle else {
@@ -143,6 +210,10 @@ public final class VigilServer: Sendable {
         }
         loadRules()
         rules.start()
+        if let scrapes, let config = current.withLock({ $0.config }) {
+            try await scrapes.apply(config)
+            logger.info("scraping", metadata: ["jobs": "\(config.scrapeConfigs.count)"])
+        }
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         hangup.setEventHandler { [self] in Task { _ = await reload() } }
@@ -172,6 +243,10 @@ public final class VigilServer: Sendable {
             logger.error("HTTP server failed", metadata: ["error": "\(error)"])
         }
         monitorTask.cancel()
+        if let scrapes {
+            logger.info("shutting down: stopping scrapes")
+            await scrapes.stop()
+        }
         logger.info("shutting down: finishing the rule round")
         rules.stop()
         if let am = alertmanager {
@@ -187,4 +262,10 @@ public final class VigilServer: Sendable {
 /// Why a reload failed: the errors of the files that did not load.
 public struct ReloadError: Error, Sendable {
     public var message: String
+}
+
+/// A prometheus.yml that could not be loaded at start.
+public struct ConfigLoadError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

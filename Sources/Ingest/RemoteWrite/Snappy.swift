@@ -1,0 +1,39 @@
+import CSnappy
+
+/// Snappy block decompression (the remote-write 1.0 body encoding) through libsnappy.
+public enum Snappy {
+    public struct DecodeError: Error, Sendable, Equatable { public var message: String }
+
+    /// The decompressed bytes, refusing more than `limit` bytes (a bomb is a bad request).
+    public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int) throws(DecodeError) -> [UInt8] {
+        guard let base = input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count > 0 else {
+            throw DecodeError(message: "empty snappy body")
+        }
+        var length = 0
+        guard snappy_uncompressed_length(base, input.count, &length) == SNAPPY_OK else {
+            throw DecodeError(message: "snappy: corrupt input")
+        }
+        guard length <= limit else { throw DecodeError(message: "snappy: decompressed size \(length) exceeds the limit of \(limit) bytes") }
+        var out = [UInt8](repeating: 0, count: length)
+        var written = length
+        let status = out.withUnsafeMutableBytes { dst in
+            snappy_uncompress(base, input.count, dst.baseAddress!.assumingMemoryBound(to: CChar.self), &written)
+        }
+        guard status == SNAPPY_OK, written == length else { throw DecodeError(message: "snappy: corrupt input") }
+        return out
+    }
+
+    /// Compression, for tests and a future remote-write sender.
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: snappy_max_compressed_length(input.count))
+        var n = out.count
+        input.withUnsafeBytes { src in
+            out.withUnsafeMutableBytes { dst in
+                _ = snappy_compress(src.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                                    dst.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
+            }
+        }
+        out.removeSubrange(n...)
+        return out
+    }
+}

@@ -68,6 +68,7 @@ let package = Package(
         .target(name: "Server", dependencies: [
             "Rules", "Notify", "Ingest", "PromQL", "TSDB",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "vigil", dependencies: [

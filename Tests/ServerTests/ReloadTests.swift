@@ -42,3 +42,20 @@ import Testing
         await s.stop()
     }
 }
+
+@Suite struct StatusConfigTests {
+    @Test func secretsAreNeverShown() {
+        let text = """
+            scrape_configs:
+              - job_name: a
+                basic_auth: {username: u, password: hunter2}
+                authorization: {credentials: tok3n}
+                static_configs: [{targets: ['x:1']}]
+            """
+        let out = StatusConfigAPI.redacted(text) ?? ""
+        #expect(!out.contains("hunter2"))
+        #expect(!out.contains("tok3n"))
+        #expect(out.contains("password: <secret>"))
+        #expect(out.contains("username: u"))
+    }
+}

@@ -46,6 +46,16 @@ final class RunningServer: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
+    /// POST a JSON body.
+    func request(_ path: String, json: String) async throws -> (Int, String) {
+        var req = URLRequest(url: URL(string: base + path)!)
+        req.httpMethod = "POST"
+        req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        req.httpBody = Data(json.utf8)
+        let (data, response) = try await URLSession.shared.data(for: req)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
     /// GET (or POST a form) and return status and body.
     func request(_ path: String, form: String? = nil) async throws -> (Int, String) {
         var req = URLRequest(url: URL(string: base + path)!)

@@ -68,3 +68,33 @@ import TSDB
         await s.stop()
     }
 }
+
+extension WebUITests {
+    @Test func targetsSilencesAndNotificationsPages() async throws {
+        guard Self.chromium != nil else { return }
+        let exporter = try await FakeNginxExporter()
+        let s = try await RunningServer(configure: { o, dir in
+            try "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: nginx\n    static_configs:\n      - targets: ['127.0.0.1:\(exporter.port)']\n"
+                .write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+            try "route:\n  receiver: nobody\nreceivers:\n  - name: nobody\n".write(toFile: dir + "/am.yml", atomically: true, encoding: .utf8)
+            o.configFile = dir + "/prometheus.yml"
+            o.alertmanagerConfigFile = dir + "/am.yml"
+        })
+        let (code, _) = try await s.request("/api/v2/silences", json: #"{"matchers":[{"name":"alertname","value":"Noisy","isRegex":false,"isEqual":true}],"startsAt":"2026-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"ops","comment":"planned maintenance"}"#)
+        #expect(code == 200)
+        try await Task.sleep(for: .seconds(2))  // a scrape or two
+        let targets = try await browser(["--dump-dom", s.base + "/#/targets"])
+        #expect(targets.contains("127.0.0.1:\(exporter.port)/metrics"))
+        #expect(targets.contains(">UP<"))
+        let silences = try await browser(["--dump-dom", s.base + "/#/silences"])
+        #expect(silences.contains("planned maintenance"))
+        #expect(silences.contains(">ACTIVE<"))
+        let notifications = try await browser(["--dump-dom", s.base + "/#/notifications"])
+        #expect(notifications.contains("No notifications sent yet."))
+        for page in ["targets", "silences"] {
+            _ = try await browser(["--screenshot=\(Self.screenshots)/\(page).png", s.base + "/#/" + page])
+        }
+        await s.stop()
+        await exporter.stop()
+    }
+}

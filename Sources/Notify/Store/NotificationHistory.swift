@@ -101,3 +101,10 @@ extension NotificationRecord {
         GoJSON.object([("status", .string("success")), ("data", .array(records.map(\.json)))]).encoded
     }
 }
+
+extension Dispatcher {
+    /// What was sent (or failed), newest first: the notification history behind the API.
+    public nonisolated func history(receiver: String? = nil, since: Date? = nil, limit: Int = 100) throws -> [NotificationRecord] {
+        try store.history(receiver: receiver, since: since, limit: limit)
+    }
+}

@@ -129,3 +129,28 @@ struct AMError: Error {
     }
     var response: Response { APIResponse.json(GoJSON.quote(message), status: status) }
 }
+
+/// `GET /api/v1/notifications`: the built-in Alertmanager's history (what was sent when to
+/// which receiver, the outcome and the rendered body; secrets redacted), newest first.
+enum NotificationHistoryAPI {
+    static func register(_ router: Router<BasicRequestContext>, _ am: BuiltinAlertmanager?) {
+        router.api("/api/v1/notifications", methods: [.get]) { request throws(APIError) in
+            guard let d = am?.dispatcher else { return APIResponse.success(data: "[]") }
+            let q = FormValues(encoded: request.uri.query ?? "")
+            let limit = min(Int(q["limit"]) ?? 100, 10_000)
+            let receiver = q.first("receiver").flatMap { $0.isEmpty ? nil : $0 }
+            let records: [NotificationRecord]
+            do { records = try d.history(receiver: receiver, limit: limit) } catch {
+                throw APIError(.internal, "reading the notification history: \(error)")
+            }
+            let items = records.map { r in
+                "{\"at\":" + GoJSON.time(milliseconds: Int64(r.at.timeIntervalSince1970 * 1000))
+                    + ",\"receiver\":" + GoJSON.quote(r.receiver) + ",\"integration\":" + GoJSON.quote(r.integration)
+                    + ",\"groupKey\":" + GoJSON.quote(r.groupKey) + ",\"status\":" + GoJSON.quote(r.status)
+                    + ",\"firing\":\(r.numFiring),\"resolved\":\(r.numResolved),\"outcome\":" + GoJSON.quote(r.outcome.rawValue)
+                    + ",\"attempts\":\(r.attempts),\"error\":" + GoJSON.quote(r.error) + ",\"body\":" + GoJSON.quote(r.body) + "}"
+            }
+            return APIResponse.success(data: "[" + items.joined(separator: ",") + "]")
+        }
+    }
+}

@@ -4,7 +4,7 @@ import Hummingbird
 /// that reads the same API Grafana and promtool use. Pages: Graph, Alerts, Rules, Status.
 enum WebUI {
     static func register(_ router: Router<BasicRequestContext>) {
-        for path in ["/", "/graph", "/alerts", "/rules", "/status", "/targets", "/silences"] {
+        for path in ["/", "/graph", "/alerts", "/rules", "/status", "/targets", "/silences", "/notifications"] {
             router.get(RouterPath(stringLiteral: path)) { _, _ in
                 APIResponse.text(page, contentType: "text/html; charset=utf-8")
             }
@@ -53,7 +53,9 @@ enum WebUI {
     <body>
     <nav><b>VIGIL</b>
       <a href="#/graph" data-page="graph">Graph</a><a href="#/alerts" data-page="alerts">Alerts</a>
-      <a href="#/rules" data-page="rules">Rules</a><a href="#/status" data-page="status">Status</a>
+      <a href="#/rules" data-page="rules">Rules</a><a href="#/targets" data-page="targets">Targets</a>
+      <a href="#/silences" data-page="silences">Silences</a><a href="#/notifications" data-page="notifications">Notifications</a>
+      <a href="#/status" data-page="status">Status</a>
     </nav>
     <main id="main"></main>
     <script>
@@ -119,6 +121,57 @@ enum WebUI {
             <td class="${r.health}">${r.health.toUpperCase()}</td><td class="error">${esc(r.lastError || "")}</td>
             <td>${ago(r.lastEvaluation)}</td><td>${dur(r.evaluationTime)}</td></tr>`).join("")}</table></div>`).join("")
           || `<div class="card muted">No rule groups.</div>`;
+      },
+      async targets(main) {
+        const d = await api("/api/v1/targets");
+        const pools = {};
+        for (const t of d.activeTargets) (pools[t.scrapePool] = pools[t.scrapePool] || []).push(t);
+        const names = Object.keys(pools).sort();
+        main.innerHTML = names.length ? names.map(p => { const ts = pools[p], up = ts.filter(t => t.health === "up").length;
+          return `<div class="card"><h2>${esc(p)} <span class="muted">(${up}/${ts.length} up)</span></h2><table>
+            <tr><th>Endpoint</th><th>State</th><th>Labels</th><th>Last scrape</th><th>Duration</th><th>Error</th></tr>
+            ${ts.map(t => `<tr><td class="mono">${esc(t.scrapeUrl)}</td><td><span class="badge ${t.health === "up" ? "inactive" : t.health === "down" ? "firing" : "pending"}">${t.health.toUpperCase()}</span></td>
+              <td>${labelsHTML(t.labels)}</td><td>${ago(t.lastScrape)}</td><td>${dur(t.lastScrapeDuration)}</td><td class="error">${esc(t.lastError)}</td></tr>`).join("")}</table></div>`; }).join("")
+          : `<div class="card muted">No scrape targets (start vigil with --config.file prometheus.yml).</div>`;
+      },
+      async silences(main) {
+        const r = await fetch("/api/v2/silences");
+        if (!r.ok) { main.innerHTML = `<div class="card muted">${esc(await r.json())}</div>`; return; }
+        const list = (await r.json()).sort((a, b) => a.status.state.localeCompare(b.status.state) || b.endsAt.localeCompare(a.endsAt));
+        const m = x => x.map(m => `<span class="label">${esc(m.name)}${m.isEqual ? (m.isRegex ? "=~" : "=") : (m.isRegex ? "!~" : "!=")}"${esc(m.value)}"</span>`).join("");
+        main.innerHTML = `<div class="card"><h2>New silence</h2>
+            <div class="row"><input type="text" id="sil-matchers" placeholder='alertname="HighErrorRate", severity=~"warn.*"' style="flex:3">
+            <select id="sil-dur">${["1h","2h","4h","12h","1d","7d"].map(d => `<option>${d}</option>`).join("")}</select></div>
+            <div class="row" style="margin-top:8px"><input type="text" id="sil-by" placeholder="Creator" style="flex:1"><input type="text" id="sil-comment" placeholder="Comment" style="flex:3">
+            <button class="primary" id="sil-add">Silence</button></div><div id="sil-err" class="error"></div></div>
+          <div class="card"><table><tr><th>State</th><th>Matchers</th><th>Ends</th><th>Created by</th><th>Comment</th><th></th></tr>
+          ${list.map(x => `<tr><td><span class="badge ${x.status.state === "active" ? "pending" : "inactive"}">${x.status.state.toUpperCase()}</span></td><td>${m(x.matchers)}</td>
+            <td>${esc(x.endsAt)}</td><td>${esc(x.createdBy)}</td><td>${esc(x.comment)}</td>
+            <td>${x.status.state !== "expired" ? `<button data-expire="${esc(x.id)}">Expire</button>` : ""}</td></tr>`).join("")}</table></div>`;
+        document.querySelectorAll("[data-expire]").forEach(b => b.onclick = async () => { await fetch("/api/v2/silence/" + b.dataset.expire, {method: "DELETE"}); route(); });
+        $("#sil-add").onclick = async () => {
+          const matchers = [];
+          for (const part of $("#sil-matchers").value.split(",").map(p => p.trim()).filter(Boolean)) {
+            const mm = part.match(/^([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"?(.*?)"?$/);
+            if (!mm) { $("#sil-err").textContent = "Bad matcher: " + part; return; }
+            matchers.push({name: mm[1], value: mm[3], isRegex: mm[2].includes("~"), isEqual: !mm[2].startsWith("!")});
+          }
+          const secs = {h:3600, d:86400}[$("#sil-dur").value.slice(-1)] * parseInt($("#sil-dur").value);
+          const body = {matchers, startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + secs * 1000).toISOString(),
+                        createdBy: $("#sil-by").value || "vigil-ui", comment: $("#sil-comment").value};
+          const res = await fetch("/api/v2/silences", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+          if (!res.ok) { $("#sil-err").textContent = await res.text(); return; }
+          route();
+        };
+      },
+      async notifications(main) {
+        const list = await api("/api/v1/notifications", {limit: 200});
+        main.innerHTML = list.length ? `<div class="card"><table><tr><th>Time</th><th>Receiver</th><th>Status</th><th>Outcome</th><th>Alerts</th><th>Body</th></tr>
+          ${list.map(n => `<tr><td>${esc(n.at)}</td><td>${esc(n.receiver)} <span class="muted">${esc(n.integration)}</span></td>
+            <td><span class="badge ${n.status === "resolved" ? "inactive" : "firing"}">${esc(n.status.toUpperCase())}</span></td>
+            <td class="${n.outcome === "sent" ? "ok" : "err"}">${esc(n.outcome)}${n.attempts > 1 ? " (" + n.attempts + " attempts)" : ""} ${esc(n.error)}</td>
+            <td>${n.firing} firing, ${n.resolved} resolved</td><td><details><summary>show</summary><pre>${esc(n.body)}</pre></details></td></tr>`).join("")}</table></div>`
+          : `<div class="card muted">No notifications sent yet.</div>`;
       },
       async status(main) {
         const [b, r, f, t] = await Promise.all(["buildinfo", "runtimeinfo", "flags", "tsdb"].map(p => api("/api/v1/status/" + p)));

@@ -185,6 +185,8 @@ public final class VigilServer: Sendable {
         StatusAPI.register(router, ctx, version: options.version)
         MetricsEndpoint.register(router, ctx, alertmanager: alertmanager)
         AlertmanagerAPI.register(router, alertmanager, version: options.version)
+        NotificationHistoryAPI.register(router, alertmanager)
+        StatusConfigAPI.register(router, configFile: options.configFile)
         FederateAPI.register(router, ctx, externalLabels: ruleEnvironment.externalLabels)
         BacktestAPI.register(router, ctx, defaultInterval: options.rules.evaluationInterval)
         IngestAPI.register(router, ctx, receiver: remoteWrite, scrapes: scrapes)

@@ -3,10 +3,11 @@ import Foundation
 import Logging
 import PromQL
 import Rules
+import Server
 import TSDB
 
 /// `vigil backtest rules FILE...`: how rules would have behaved over stored history.
-struct BacktestCommand: ParsableCommand {
+struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
         abstract: "Replay rules over stored history.",
@@ -14,7 +15,7 @@ struct BacktestCommand: ParsableCommand {
     )
 }
 
-struct BacktestRulesCommand: ParsableCommand {
+struct BacktestRulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Replay rule files over stored history and report when each alert was pending and firing."
@@ -38,10 +39,16 @@ struct BacktestRulesCommand: ParsableCommand {
     @Option(name: .customLong("format"), help: "text or json.")
     var format = "text"
 
+    @Option(name: .customLong("alertmanager.config"), help: "Also list the notifications this alertmanager.yml would have sent (nothing is sent).")
+    var alertmanagerConfig: String?
+
+    @Option(name: .customLong("web.external-url"), help: "The external URL used in links of replayed notifications.")
+    var externalURL = "http://localhost:9090"
+
     @Argument(help: "Rule files.")
     var files: [String]
 
-    func run() throws {
+    func run() async throws {
         guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
         var options = Backtest.Options(from: try QueryCommand.parseTime(from, flag: "--from"),
@@ -69,10 +76,24 @@ struct BacktestRulesCommand: ParsableCommand {
         let db = try TSDB.open(directory: storagePath, options: storeOptions, logger: logger)
         defer { try? db.close() }
         var outputs: [String] = []
+        options.captureNotifications = alertmanagerConfig != nil
+        options.externalURL = externalURL
         for hold in holds {
             options.forOverride = hold
             let result = try Backtest.run(parsed, history: db, options: options, defaultInterval: interval)
-            outputs.append(format == "json" ? result.json : result.text)
+            var text = format == "json" ? result.json : result.text
+            if let am = alertmanagerConfig {
+                let sent: [NotificationReplay.Notification]
+                do {
+                    sent = try await NotificationReplay.run(result.sentAlerts, alertmanagerConfig: am, from: options.from,
+                                                            to: options.to, externalURL: externalURL)
+                } catch {
+                    FileHandle.standardError.write(Data("vigil: error: \(error)\n".utf8))
+                    throw ExitCode(1)
+                }
+                text = format == "json" ? NotificationReplayFormat.json(sent, into: text) : text + NotificationReplayFormat.text(sent, file: am)
+            }
+            outputs.append(text)
         }
         print(format == "json" ? (holds.count == 1 ? outputs[0] : "[" + outputs.joined(separator: ",") + "]") : outputs.joined(separator: "\n"))
     }
@@ -130,5 +151,29 @@ struct BackfillRulesCommand: ParsableCommand {
         let o = try Backfill.run(parsed, into: db, options: options, defaultInterval: interval)
         for e in o.errors { print("rule \(e.rule) failed at \(e.time): \(e.message)") }
         print("backfilled \(o.series) series, \(o.appended) samples (\(o.rejected) refused: newer samples already stored), \(o.evaluations) group evaluations")
+    }
+}
+
+/// The replayed notifications in the backtest report.
+enum NotificationReplayFormat {
+    static func text(_ list: [NotificationReplay.Notification], file: String) -> String {
+        var out = "\nNotifications \(file) would have sent: \(list.count)\n"
+        let f = ISO8601DateFormatter()
+        for n in list {
+            out += "  \(f.string(from: n.at))  \(n.receiver) (\(n.integration))  \(n.status.uppercased())  \(n.title)\n"
+        }
+        return out
+    }
+
+    static func json(_ list: [NotificationReplay.Notification], into report: String) -> String {
+        let f = ISO8601DateFormatter()
+        func q(_ s: String) -> String {
+            String(data: try! JSONSerialization.data(withJSONObject: [s], options: [.fragmentsAllowed]), encoding: .utf8)!
+                .dropFirst().dropLast().description
+        }
+        let items = list.map {
+            "{\"at\":\(q(f.string(from: $0.at))),\"receiver\":\(q($0.receiver)),\"integration\":\(q($0.integration)),\"status\":\(q($0.status)),\"firing\":\($0.firing),\"resolved\":\($0.resolved),\"title\":\(q($0.title))}"
+        }
+        return String(report.dropLast()) + ",\"notifications\":[" + items.joined(separator: ",") + "]}"
     }
 }

@@ -37,17 +37,30 @@ public struct DeliveryResult: Sendable, Equatable {
 public final class HTTPSender: Sendable {
     let client: HTTPClient
     let transports = HTTPClientCache()
+    /// Sends nothing and reports every request delivered: what a backtest replays
+    /// notifications through (the bodies still reach the notification history).
+    let dryRun: Bool
 
     /// Uses the process-wide shared client unless given one (which its owner shuts down);
     /// receivers with TLS or proxy settings get their own clients.
     public init(client: HTTPClient = .shared) {
         self.client = client
+        self.dryRun = false
+    }
+
+    /// A sender that delivers nothing (see `dryRun`).
+    public static func dryRun() -> HTTPSender { HTTPSender(dryRun: true) }
+
+    private init(dryRun: Bool) {
+        self.client = .shared
+        self.dryRun = dryRun
     }
 
     public func post(
         url: String, body: String, headers: [(String, String)], policy: RetryPolicy, deadline: ContinuousClock.Instant,
         maxAttempts: Int = .max, transport: TransportOptions? = nil
     ) async -> DeliveryResult {
+        if dryRun { return DeliveryResult(delivered: true, attempts: 1, statusCode: 200, error: "") }
         let client: HTTPClient
         do {
             client = try transport.map { try transports.client($0) } ?? self.client

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PromQL
 import TSDB
 
@@ -14,6 +15,8 @@ public enum Backtest {
         public var externalURL = ""
         /// Replaces every alerting rule's `for` (to compare values); nil keeps the files'.
         public var forOverride: Int64?
+        /// Keeps what the rules would have sent to an Alertmanager, with when.
+        public var captureNotifications = false
         public init(from: Int64, to: Int64) {
             self.from = from
             self.to = to
@@ -53,6 +56,9 @@ public enum Backtest {
         public var evaluations: Int
         /// The first error of each rule that failed, with when.
         public var errors: [RuleError]
+        /// With `captureNotifications`: each batch the rules sent (evaluation time, alerts),
+        /// in time order.
+        public var sentAlerts: [(at: Int64, alerts: [OutgoingAlert])] = []
     }
 
     /// Replays `files` (parsed rule files and their names) over `history`.
@@ -81,8 +87,10 @@ public enum Backtest {
             }
         }
         let storage = BacktestStorage(base: history, shadowedMetrics: produced)
-        let env = RuleEnvironment(engine: Engine(options: options.engine), storage: storage,
+        var env = RuleEnvironment(engine: Engine(options: options.engine), storage: storage,
                                   externalLabels: options.externalLabels, externalURL: options.externalURL)
+        let capture = CapturingNotifier()
+        if options.captureNotifications { env.notifier = capture }
 
         // Each rule is evaluated over the whole range at once, as one range query (one pass
         // over each series; Prometheus's range evaluation equals its instant evaluation at
@@ -110,6 +118,7 @@ public enum Backtest {
                                           step: g.interval, count: steps.count)
                 var failed = false
                 for (k, ts) in steps.enumerated() {
+                    capture.now.withLock { $0 = ts }
                     g.evaluateRule(i, at: ts, environment: env, precomputed: byStep?[k])
                     if !failed, let e = r.status.lastError {
                         failed = true
@@ -150,7 +159,10 @@ public enum Backtest {
                 }
             }
         }
-        let result = Result(options: options, rules: rules, alerts: alerts, evaluations: evaluations, errors: errors)
+        var result = Result(options: options, rules: rules, alerts: alerts, evaluations: evaluations, errors: errors)
+        result.sentAlerts = capture.sent.withLock { $0 }.enumerated()
+            .sorted { $0.element.at != $1.element.at ? $0.element.at < $1.element.at : $0.offset < $1.offset }
+            .map(\.element)
         return (result, storage, produced.subtracting(["ALERTS", "ALERTS_FOR_STATE"]))
     }
 
@@ -176,5 +188,16 @@ public enum Backtest {
         case .recording(let rr): return rr.expr
         case .alerting(let a): return a.expr
         }
+    }
+}
+
+/// Records what rules send during a backtest, stamped with the evaluation time.
+final class CapturingNotifier: AlertNotifier {
+    let now = Mutex<Int64>(0)
+    let sent = Mutex<[(at: Int64, alerts: [OutgoingAlert])]>([])
+
+    func send(_ alerts: [OutgoingAlert]) {
+        let t = now.withLock { $0 }
+        sent.withLock { $0.append((t, alerts)) }
     }
 }

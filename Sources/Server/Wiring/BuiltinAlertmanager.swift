@@ -52,14 +52,7 @@ struct AlertDelivery: AlertNotifier {
     let forwarding: ForwarderBox
 
     func send(_ alerts: [OutgoingAlert]) {
-        let posts = alerts.map { a in
-            PostableAlert(
-                labels: Dictionary(a.labels.map { ($0.name, $0.value) }, uniquingKeysWith: { x, _ in x }),
-                annotations: Dictionary(a.annotations.map { ($0.name, $0.value) }, uniquingKeysWith: { _, y in y }),
-                startsAt: Date(timeIntervalSince1970: Double(a.startsAt) / 1000),
-                endsAt: Date(timeIntervalSince1970: Double(a.endsAt) / 1000),
-                generatorURL: a.generatorURL)
-        }
+        let posts = alerts.map(PostableAlert.init(outgoing:))
         builtin?.dispatcher?.submit(posts)
         if let forwarder = forwarding.get() {
             Task { _ = await forwarder.send(posts) }

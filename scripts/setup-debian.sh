@@ -5,7 +5,7 @@
 set -euo pipefail
 
 need=()
-for pkg in libsqlite3-dev libzstd-dev libsnappy-dev pkg-config sqlite3; do
+for pkg in libsqlite3-dev libzstd-dev libsnappy-dev libcrypt-dev pkg-config sqlite3; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ "${VIGIL_WITH_REFERENCE:-0}" = 1 ]; then

@@ -99,6 +99,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("alertmanager.config"), help: "alertmanager.yml of the built-in Alertmanager (Slack, PagerDuty, webhooks, silences); its state is kept in the storage directory.")
     var alertmanagerConfig: String?
 
+    @Option(name: .customLong("web.config.file"), help: "Web configuration (TLS and basic auth), Prometheus's format.")
+    var webConfigFile: String?
+
+    @Flag(name: .customLong("web.enable-admin-api"), help: "Enable the admin API (delete series, snapshot).")
+    var enableAdminAPI = false
+
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable reloading via HTTP (POST /-/reload).")
     var enableLifecycle = false
 
@@ -137,13 +143,15 @@ struct RunCommand: AsyncParsableCommand {
         options.selfMonitorInterval = selfInterval
         options.ruleFiles = ruleFiles
         options.enableLifecycle = enableLifecycle
+        options.enableAdminAPI = enableAdminAPI
+        options.webConfigFile = webConfigFile
         options.alertmanagerConfigFile = alertmanagerConfig
         options.configFile = configFile
         options.flags = [
             "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retention,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.max-series": "\(maxSeries)",
             "storage.tsdb.sync": sync, "log.level": logLevel, "web.listen-address": listenAddress,
-            "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)",
+            "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)", "web.enable-admin-api": "\(enableAdminAPI)", "web.config.file": webConfigFile ?? "",
             "alertmanager.config": alertmanagerConfig ?? "", "config.file": configFile ?? "", "query.timeout": queryTimeout,
             "query.max-samples": "\(queryMaxSamples)", "query.lookback-delta": lookbackDelta,
             "rules.evaluation-interval": evaluationInterval, "rules.alert.for-outage-tolerance": outageTolerance,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TSDB
 @testable import Server
 
 @Suite(.serialized) struct ReloadTests {
@@ -57,5 +58,36 @@ import Testing
         #expect(!out.contains("tok3n"))
         #expect(out.contains("password: <secret>"))
         #expect(out.contains("username: u"))
+    }
+}
+
+@Suite(.serialized) struct AdminAPITests {
+    @Test func deleteSeriesAndSnapshotOnlyWhenEnabled() async throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let s = try await RunningServer(configure: { o, _ in o.enableAdminAPI = true }, before: { server in
+            try server.db.append([
+                (try Labels([("__name__", "keep"), ("job", "a")]), now - 1000, 1),
+                (try Labels([("__name__", "drop"), ("job", "a")]), now - 1000, 2),
+            ])
+            _ = try server.db.checkpoint()
+        })
+        let (code, _) = try await s.request("/api/v1/admin/tsdb/delete_series", form: "match%5B%5D=drop")
+        #expect(code == 204)
+        let (_, series) = try await s.request("/api/v1/series?match%5B%5D=%7Bjob%3D%22a%22%7D")
+        #expect(series == #"{"status":"success","data":[{"__name__":"keep","job":"a"}]}"#)
+        let (partial, body) = try await s.request("/api/v1/admin/tsdb/delete_series", form: "match%5B%5D=keep&start=\(now / 1000 + 10)")
+        #expect(partial == 400)
+        #expect(body.contains("not supported"))
+        let (scode, snap) = try await s.json("/api/v1/admin/tsdb/snapshot", form: "")
+        #expect(scode == 200)
+        let name = try #require((snap["data"] as? [String: String])?["name"])
+        #expect(FileManager.default.fileExists(atPath: s.dir + "/data/snapshots/\(name)/vigil.db"))
+        await s.stop()
+
+        let off = try await RunningServer()
+        let (disabled, text) = try await off.request("/api/v1/admin/tsdb/snapshot", form: "")
+        #expect(disabled == 503)
+        #expect(text == #"{"status":"error","errorType":"unavailable","error":"admin APIs disabled"}"#)
+        await off.stop()
     }
 }

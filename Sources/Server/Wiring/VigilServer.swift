@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Ingest
+import NIOSSL
 import Logging
 import Notify
 import Synchronization
@@ -27,6 +30,10 @@ public struct VigilServerOptions: Sendable {
     public var configFile: String?
     /// `--alertmanager.config`: runs the built-in Alertmanager (state in `<storage>/notify.db`).
     public var alertmanagerConfigFile: String?
+    /// `--web.config.file`: TLS and basic auth (Prometheus's web configuration format).
+    public var webConfigFile: String?
+    /// `--web.enable-admin-api`: delete series and snapshots.
+    public var enableAdminAPI = false
     /// `--web.enable-lifecycle`: allow `POST /-/reload` (SIGHUP always reloads).
     public var enableLifecycle = false
     /// Seconds between self-monitoring samples; 0 turns them off.
@@ -66,6 +73,7 @@ public final class VigilServer: Sendable {
     /// The loaded prometheus.yml and the rule file patterns in force (replaced on reload).
     let current: Mutex<LoadedConfig>
     let forwarding: ForwarderBox
+    let webConfig: WebConfig
     let logger: Logger
 
     struct LoadedConfig {
@@ -88,6 +96,11 @@ public final class VigilServer: Sendable {
             if options.externalLabels.isEmpty, !c.global.externalLabels.isEmpty {
                 options.externalLabels = (try? Labels(c.global.externalLabels)) ?? .empty
             }
+        }
+        if let file = options.webConfigFile {
+            do { webConfig = try WebConfig.load(file: file) } catch { throw ConfigLoadError(message: error.description) }
+        } else {
+            webConfig = WebConfig()
         }
         self.options = options
         self.logger = logger
@@ -178,6 +191,7 @@ public final class VigilServer: Sendable {
     /// The HTTP routes: Prometheus's API v1, health, Vigil's own metrics and the web UI.
     func router() -> Router<BasicRequestContext> {
         let router = Router()
+        if !webConfig.basicAuthUsers.isEmpty { router.add(middleware: BasicAuthMiddleware(users: webConfig.basicAuthUsers)) }
         let ctx = APIContext(db: db, engineOptions: options.engine, rules: rules, flags: options.flags)
         QueryAPI.register(router, ctx)
         SeriesAPI.register(router, ctx)
@@ -186,6 +200,7 @@ public final class VigilServer: Sendable {
         MetricsEndpoint.register(router, ctx, alertmanager: alertmanager)
         AlertmanagerAPI.register(router, alertmanager, version: options.version)
         NotificationHistoryAPI.register(router, alertmanager)
+        AdminAPI.register(router, ctx, enabled: options.enableAdminAPI, dataDirectory: options.storagePath)
         StatusConfigAPI.register(router, configFile: options.configFile)
         FederateAPI.register(router, ctx, externalLabels: ruleEnvironment.externalLabels)
         BacktestAPI.register(router, ctx, defaultInterval: options.rules.evaluationInterval)
@@ -230,8 +245,22 @@ public final class VigilServer: Sendable {
                 try? await Task.sleep(for: .milliseconds(Int64(interval * 1000)))
             }
         }
+        let server: HTTPServerBuilder
+        if webConfig.tlsEnabled {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(webConfig.certFile).map { NIOSSLCertificateSource.certificate($0) }
+                let key = try NIOSSLPrivateKey(file: webConfig.keyFile, format: .pem)
+                let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+                server = try .tls(.http1(), tlsConfiguration: tls)
+            } catch {
+                throw ConfigLoadError(message: "TLS: \(error)")
+            }
+        } else {
+            server = .http1()
+        }
         let app = Application(
             router: router(),
+            server: server,
             configuration: .init(address: .hostname(options.listenHost, port: options.listenPort), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

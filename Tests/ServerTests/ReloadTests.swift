@@ -91,3 +91,29 @@ import TSDB
         await off.stop()
     }
 }
+
+@Suite(.serialized) struct ConfigReloadTests {
+    @Test func aBrokenPrometheusYmlKeepsTheRunningConfig() async throws {
+        let exporter = try await FakeNginxExporter()
+        var configPath = ""
+        let s = try await RunningServer(configure: { o, dir in
+            configPath = dir + "/prometheus.yml"
+            try "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: nginx\n    static_configs:\n      - targets: ['127.0.0.1:\(exporter.port)']\n"
+                .write(toFile: configPath, atomically: true, encoding: .utf8)
+            o.configFile = configPath
+            o.enableLifecycle = true
+        })
+        try "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: nginx\n    static_configz: []\n"
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let (code, body) = try await s.request("/-/reload", form: "")
+        #expect(code == 500)
+        #expect(body.contains("static_configz"))
+        #expect(body.contains("prometheus.yml:5:"))  // the file, line and column of the mistake
+        try await Task.sleep(for: .milliseconds(1500))
+        let (_, targets) = try await s.request("/api/v1/targets")
+        #expect(targets.contains(#""scrapePool":"nginx""#))
+        #expect(targets.contains(#""health":"up""#))
+        await s.stop()
+        await exporter.stop()
+    }
+}

@@ -24,17 +24,10 @@ struct BacktestRulesCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.path"), help: "Directory of the database (opened read-only).")
     var storagePath = "data"
 
-    @Option(name: .customLong("from"), help: "Start of the replay (RFC3339 or unix seconds).")
-    var from: String
-
-    @Option(name: .customLong("to"), help: "End of the replay (RFC3339 or unix seconds); default now.")
-    var to: String?
+    @OptionGroup var replay: ReplayArguments
 
     @Option(name: .customLong("for"), help: "Compare 'for' values: replay once per value (e.g. 1m,5m,10m).")
     var forValues: String?
-
-    @Option(name: .customLong("evaluation-interval"), help: "Interval of groups that set none.")
-    var evaluationInterval = "1m"
 
     @Option(name: .customLong("format"), help: "text or json.")
     var format = "text"
@@ -45,25 +38,9 @@ struct BacktestRulesCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.external-url"), help: "The external URL used in links of replayed notifications.")
     var externalURL = "http://localhost:9090"
 
-    @Argument(help: "Rule files.")
-    var files: [String]
-
     func run() async throws {
         guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        var options = Backtest.Options(from: try QueryCommand.parseTime(from, flag: "--from"),
-                                       to: try to.map { try QueryCommand.parseTime($0, flag: "--to") } ?? now)
-        guard options.to >= options.from else { throw ValidationError("--to must not be before --from") }
-        let interval = try QueryCommand.parseDuration(evaluationInterval, flag: "--evaluation-interval")
-        var parsed: [(RuleFile, String)] = []
-        for f in files {
-            switch RuleFile.parseFile(f) {
-            case .success(let rf): parsed.append((rf, f))
-            case .failure(let e):
-                FileHandle.standardError.write(Data("\(e)\n".utf8))
-                throw ExitCode(1)
-            }
-        }
+        var (options, interval, parsed) = try replay.resolve()
         let holds: [Int64?] = try forValues.map { list in
             try list.split(separator: ",").map { try QueryCommand.parseDuration(String($0), flag: "--for") }
         } ?? [nil]
@@ -96,61 +73,6 @@ struct BacktestRulesCommand: AsyncParsableCommand {
             outputs.append(text)
         }
         print(format == "json" ? (holds.count == 1 ? outputs[0] : "[" + outputs.joined(separator: ",") + "]") : outputs.joined(separator: "\n"))
-    }
-}
-
-/// `vigil backfill rules FILE...`: writes recording rules' output over history into the store.
-struct BackfillCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "backfill",
-        abstract: "Materialize rules over stored history.",
-        subcommands: [BackfillRulesCommand.self]
-    )
-}
-
-struct BackfillRulesCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "rules",
-        abstract: "Evaluate recording rules over a past range and store their output (groups see their earlier rules' output)."
-    )
-
-    @Option(name: .customLong("storage.tsdb.path"), help: "Directory of the database (not while vigil run uses it).")
-    var storagePath = "data"
-
-    @Option(name: .customLong("from"), help: "Start (RFC3339 or unix seconds).")
-    var from: String
-
-    @Option(name: .customLong("to"), help: "End (RFC3339 or unix seconds); default now.")
-    var to: String?
-
-    @Option(name: .customLong("evaluation-interval"), help: "Interval of groups that set none.")
-    var evaluationInterval = "1m"
-
-    @Argument(help: "Rule files.")
-    var files: [String]
-
-    func run() throws {
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded())
-        let options = Backtest.Options(from: try QueryCommand.parseTime(from, flag: "--from"),
-                                       to: try to.map { try QueryCommand.parseTime($0, flag: "--to") } ?? now)
-        guard options.to >= options.from else { throw ValidationError("--to must not be before --from") }
-        let interval = try QueryCommand.parseDuration(evaluationInterval, flag: "--evaluation-interval")
-        var parsed: [(RuleFile, String)] = []
-        for f in files {
-            switch RuleFile.parseFile(f) {
-            case .success(let rf): parsed.append((rf, f))
-            case .failure(let e):
-                FileHandle.standardError.write(Data("\(e)\n".utf8))
-                throw ExitCode(1)
-            }
-        }
-        var logger = Logger(label: "vigil.tsdb")
-        logger.logLevel = .warning
-        let db = try TSDB.open(directory: storagePath, logger: logger)
-        defer { try? db.close() }
-        let o = try Backfill.run(parsed, into: db, options: options, defaultInterval: interval)
-        for e in o.errors { print("rule \(e.rule) failed at \(e.time): \(e.message)") }
-        print("backfilled \(o.series) series, \(o.appended) samples (\(o.rejected) refused: newer samples already stored), \(o.evaluations) group evaluations")
     }
 }
 

@@ -26,6 +26,28 @@ public struct StoredSeries: Sendable {
     }
 }
 
+extension StoredSeries {
+    /// The samples in [mint, maxt] (inclusive), or nil when there are none: what every
+    /// in-memory storage answers a select with.
+    public func clipped(mint: Int64, maxt: Int64) -> StoredSeries? {
+        let lo = Self.lowerBound(timestamps, mint)
+        let hi = maxt == .max ? timestamps.count : Self.lowerBound(timestamps, maxt + 1)
+        guard lo < hi else { return nil }
+        if lo == 0 && hi == timestamps.count { return self }
+        return StoredSeries(labels: labels, timestamps: Array(timestamps[lo..<hi]), values: Array(values[lo..<hi]))
+    }
+
+    /// The first index whose timestamp is >= t.
+    static func lowerBound(_ ts: [Int64], _ t: Int64) -> Int {
+        var lo = 0, hi = ts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ts[mid] < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
 /// What the engine reads from: the TSDB, or an in-memory series set (rule unit tests).
 public protocol QueryableStorage: Sendable {
     /// The series matching every matcher that have samples in [mint, maxt] (inclusive, ms),
@@ -156,15 +178,6 @@ extension TSDB: QueryableStorage {
         return out
     }
 
-    /// The first index whose timestamp is >= t.
-    static func lowerBound(_ ts: [Int64], _ t: Int64) -> Int {
-        var lo = 0, hi = ts.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ts[mid] < t { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
-    }
 }
 
 /// An in-memory series set (tests, rule unit tests).
@@ -174,24 +187,6 @@ public struct MemoryStorage: QueryableStorage {
         self.series = series.sorted { labelsLess($0.labels, $1.labels) }
     }
     public func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries] {
-        var out: [StoredSeries] = []
-        for s in series where matchers.matches(s.labels) {
-            let lo = Self.lowerBound(s.timestamps, mint)
-            let hi = Self.lowerBound(s.timestamps, maxt == .max ? maxt : maxt + 1)
-            if lo < hi {
-                out.append(StoredSeries(labels: s.labels, timestamps: Array(s.timestamps[lo..<hi]), values: Array(s.values[lo..<hi])))
-            }
-        }
-        return out
-    }
-
-    /// The first index whose timestamp is >= t.
-    static func lowerBound(_ ts: [Int64], _ t: Int64) -> Int {
-        var lo = 0, hi = ts.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ts[mid] < t { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        series.filter { matchers.matches($0.labels) }.compactMap { $0.clipped(mint: mint, maxt: maxt) }
     }
 }

@@ -51,27 +51,13 @@ public final class MemoryRuleStorage: RuleStorage, Sendable {
     }
 
     public func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries] {
-        var out: [StoredSeries] = []
-        series.withLock { all in
-            for (l, s) in all where matchers.matches(l) {
-                let lo = lowerBound(s.timestamps, mint)
-                let hi = maxt == .max ? s.timestamps.count : lowerBound(s.timestamps, maxt + 1)
-                if lo < hi {
-                    out.append(StoredSeries(labels: l, timestamps: Array(s.timestamps[lo..<hi]),
-                                            values: Array(s.values[lo..<hi])))
-                }
+        var out = series.withLock { all in
+            all.compactMap { (l, s) in
+                matchers.matches(l)
+                    ? StoredSeries(labels: l, timestamps: s.timestamps, values: s.values).clipped(mint: mint, maxt: maxt) : nil
             }
         }
         out.sort { $0.labels.lexicographicallyPrecedes($1.labels) }
         return out
-    }
-
-    private func lowerBound(_ ts: [Int64], _ t: Int64) -> Int {
-        var lo = 0, hi = ts.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if ts[mid] < t { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 }

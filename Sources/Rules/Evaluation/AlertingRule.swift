@@ -84,9 +84,8 @@ public final class AlertingRule: Sendable {
                     return "<error expanding template: \(error.message)>"
                 }
             }
-            var l = s.labels.setting(Labels.metricName, to: "")
-            for (n, v) in labels { l = l.setting(n, to: expand(v)) }
-            l = l.setting("alertname", to: name)
+            let l = LabelOverrides([(Labels.metricName, "")] + labels.map { ($0.0, expand($0.1)) } + [("alertname", name)])
+                .apply(to: s.labels)
             let ann = annotations.map { Label($0.0, expand($0.1)) }
             if fresh[l] != nil {
                 throw RuleError("vector contains metrics with the same labelset after applying alert labels")
@@ -158,17 +157,16 @@ public final class AlertingRule: Sendable {
     /// The labels of the `ALERTS` series of an alert: the rule's label templates (as written)
     /// overwritten by the alert's labels, plus `__name__` and `alertstate`.
     func alertsSeriesLabels(_ a: Alert) -> Labels {
-        seriesLabels(a, metric: "ALERTS").setting("alertstate", to: a.state.name)
+        seriesLabels(a, metric: "ALERTS", extra: [("alertstate", a.state.name)])
     }
 
     func forStateSeriesLabels(_ a: Alert) -> Labels {
         seriesLabels(a, metric: "ALERTS_FOR_STATE")
     }
 
-    private func seriesLabels(_ a: Alert, metric: String) -> Labels {
-        var l = a.labels
-        for (n, v) in labels where a.labels[n] == nil { l = l.setting(n, to: v) }
-        return l.setting(Labels.metricName, to: metric).setting("alertname", to: name)
+    private func seriesLabels(_ a: Alert, metric: String, extra: [(String, String)] = []) -> Labels {
+        LabelOverrides(labels.filter { a.labels[$0.0] == nil } + [(Labels.metricName, metric), ("alertname", name)] + extra)
+            .apply(to: a.labels)
     }
 
     /// Prometheus's `sendAlerts`: the alerts due to be (re)sent, marked as sent at `ts`.

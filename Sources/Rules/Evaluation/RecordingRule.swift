@@ -13,12 +13,15 @@ public final class RecordingRule: Sendable {
     public var query: String { expr.description }
     /// Set on every output series, in file order; an empty value removes the label.
     public let labels: [(String, String)]
+    /// `__name__` and `labels`, ready to merge into each sample's labels.
+    private let overrides: LabelOverrides
     let status = Mutex(RuleRunStatus())
 
     init(name: String, expr: Expr, labels: [(String, String)]) {
         self.name = name
         self.expr = expr
         self.labels = labels
+        self.overrides = LabelOverrides([(Labels.metricName, name)] + labels)
     }
 
     /// Prometheus's `RecordingRule.Eval`: query, set `__name__` and the rule's labels, refuse
@@ -34,8 +37,7 @@ public final class RecordingRule: Sendable {
         var seen = Set<Labels>()
         seen.reserveCapacity(vector.count)
         for s in vector {
-            var l = s.labels.setting(Labels.metricName, to: name)
-            for (n, v) in labels { l = l.setting(n, to: v) }
+            let l = overrides.apply(to: s.labels)
             out.append((l, s.t, s.v))
             seen.insert(l)
         }

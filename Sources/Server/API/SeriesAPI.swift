@@ -31,15 +31,7 @@ enum SeriesAPI {
             let (start, end) = try range(form)
             let sets = try matcherSets(form.all("match[]"))
             let q = ctx.db.querier(mint: start, maxt: end)
-            var names: [String]
-            if sets.isEmpty {
-                names = q.labelNames()
-            } else {
-                var set = Set<String>()
-                for ms in sets { set.formUnion(q.labelNames(ms)) }
-                names = set.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            }
-            return APIResponse.success(data: GoJSON.stringArray(names))
+            return APIResponse.success(data: GoJSON.stringArray(union(sets, all: q.labelNames(), each: q.labelNames)))
         }
 
         router.api("/api/v1/label/:name/values", methods: [.get]) { request throws(APIError) in
@@ -49,16 +41,16 @@ enum SeriesAPI {
             let (start, end) = try range(form)
             let sets = try matcherSets(form.all("match[]"))
             let q = ctx.db.querier(mint: start, maxt: end)
-            var values: [String]
-            if sets.isEmpty {
-                values = q.labelValues(name)
-            } else {
-                var set = Set<String>()
-                for ms in sets { set.formUnion(q.labelValues(name, ms)) }
-                values = set.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            }
-            return APIResponse.success(data: GoJSON.stringArray(values))
+            return APIResponse.success(data: GoJSON.stringArray(union(sets, all: q.labelValues(name), each: { q.labelValues(name, $0) })))
         }
+    }
+
+    /// Without selectors, `all()`; with some, the sorted union of `each` over them.
+    static func union(_ sets: [[Matcher]], all: @autoclosure () -> [String], each: ([Matcher]) -> [String]) -> [String] {
+        if sets.isEmpty { return all() }
+        var set = Set<String>()
+        for ms in sets { set.formUnion(each(ms)) }
+        return set.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
     static func range(_ form: FormValues) throws(APIError) -> (Int64, Int64) {

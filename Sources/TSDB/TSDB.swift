@@ -38,6 +38,12 @@ public final class TSDB: @unchecked Sendable {
         didSet { if logBytesSinceCheckpoint >= options.checkpointLogBytes { maintenance?.poke() } }
     }
     var isClosed = false
+    /// The id the next append-log row gets. Ids are assigned here, never reused, so a log
+    /// consumer's position stays meaningful after rows are trimmed.
+    var nextLogID: Int64 = 1
+    /// Rows at or before this are covered by the last checkpoint: recovery does not replay
+    /// them; they stay only while a log consumer still needs them.
+    var replayFrom: Int64 = 0
 
     // Guarded by `statsLock`.
     let statsLock = Lock()
@@ -47,6 +53,8 @@ public final class TSDB: @unchecked Sendable {
     var headMinTime: Int64 = .max
     /// Samples before this are outside retention and rejected.
     var minValidTime: Int64 = .min
+    /// The id of the newest committed append-log row (0 when none yet).
+    var lastLogIDValue: Int64 = 0
 
     /// Opens (creating if needed) the database in `directory` and recovers what was acknowledged.
     public static func open(directory: String, options: TSDBOptions = TSDBOptions(),
@@ -191,7 +199,7 @@ public final class TSDB: @unchecked Sendable {
         result.appended = encoder.count
         do {
             if encoder.count > 0 {
-                try encoder.withFinishedBytes { try commitLocked(record: $0) }
+                try encoder.withFinishedBytes { try commitLocked(record: $0, maxTime: batchMax) }
             } else {
                 try commitLocked(record: nil)
             }
@@ -233,7 +241,7 @@ public final class TSDB: @unchecked Sendable {
 
     /// Writes the pending series and symbols plus an optional record, in one transaction.
     /// Caller holds `commitLock`.
-    func commitLocked(record: UnsafeRawBufferPointer?) throws {
+    func commitLocked(record: UnsafeRawBufferPointer?, maxTime: Int64 = .min) throws {
         // Series first, then symbols: every taken series has its symbols queued already.
         let series = pendingLock.withLock { () -> [(SeriesRef, [UInt32])] in
             let s = pendingSeries
@@ -243,14 +251,25 @@ public final class TSDB: @unchecked Sendable {
         let symbols = series.isEmpty ? [] : index.takeNewSymbols()
         let db = storage.writer
         func insertRecord(_ record: UnsafeRawBufferPointer) throws {
-            let stmt = try db.prepare("INSERT INTO wal(data) VALUES(?1)")
+            let stmt = try db.prepare("INSERT INTO wal(id, data, maxt) VALUES(?1, ?2, ?3)")
             defer { stmt.reset() }
-            try stmt.bind(blob: record, at: 1)
+            try stmt.bind(nextLogID, at: 1)
+            try stmt.bind(blob: record, at: 2)
+            try stmt.bind(maxTime, at: 3)
             try stmt.step()
             logBytesSinceCheckpoint += record.count
         }
+        func published() {
+            // Only once the row is committed: a log consumer may read up to this id.
+            let id = nextLogID
+            nextLogID += 1
+            statsLock.withLock { lastLogIDValue = id }
+        }
         if series.isEmpty {
-            if let record { try insertRecord(record) }
+            if let record {
+                try insertRecord(record)
+                published()
+            }
             return
         }
         do {
@@ -273,6 +292,7 @@ public final class TSDB: @unchecked Sendable {
                 }
                 if let record { try insertRecord(record) }
             }
+            if record != nil { published() }
         } catch {
             // Put them back so a later commit persists them.
             pendingLock.withLock { pendingSeries.insert(contentsOf: series, at: 0) }

@@ -37,6 +37,12 @@ public struct TSDBOptions: Sendable {
     public var checkpointIntervalSeconds: Double = 300
     /// Retention and compaction run this often (seconds).
     public var retentionIntervalSeconds: Double = 900
+    /// While a log consumer (a remote-write sender) has not read them, append-log records are
+    /// kept until their newest sample is this much older than the newest in the head (ms;
+    /// default 6 h, so a remote store can be down that long without losing data)...
+    public var logRetentionMilliseconds: Int64 = 6 * 3600 * 1000
+    /// ...and while the log stays under this size (bytes; nil: no size limit).
+    public var logRetentionBytes: Int64? = nil
     /// Read-only SQLite connections kept for queries.
     public var readerConnections: Int = 4
 

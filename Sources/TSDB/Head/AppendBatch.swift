@@ -23,6 +23,12 @@ public struct AppendBatch: Sendable {
     public var count: Int { refs.count }
     public var isEmpty: Bool { refs.isEmpty }
 
+    public mutating func removeLast(_ k: Int) {
+        refs.removeLast(k)
+        timestamps.removeLast(k)
+        values.removeLast(k)
+    }
+
     public mutating func removeAll(keepingCapacity: Bool = true) {
         refs.removeAll(keepingCapacity: keepingCapacity)
         timestamps.removeAll(keepingCapacity: keepingCapacity)

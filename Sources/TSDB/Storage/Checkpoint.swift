@@ -40,7 +40,7 @@ extension TSDB {
         let logEnd: Int64 = try commitLock.withLock {
             guard !isClosed else { throw TSDBError.closed }
             try commitLocked(record: nil)  // persist pending series first
-            return try db.scalarInt("SELECT max(id) FROM wal") ?? 0
+            return nextLogID - 1
         }
         // Series that stopped receiving samples a chunk range ago get their open chunk closed,
         // so it is persisted and its appender's memory freed (a churned-away series then costs
@@ -108,9 +108,9 @@ extension TSDB {
             }
         }
         try commitLock.withLock {
-            try db.run("DELETE FROM wal WHERE id <= ?1", .int(logEnd))
-            result.logRecordsTrimmed = db.changes
-            logBytesSinceCheckpoint = Int(try db.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM wal") ?? 0)
+            result.logRecordsTrimmed = try trimLogLocked(checkpointedThrough: logEnd)
+            logBytesSinceCheckpoint = Int(try db.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM wal WHERE id > ?1",
+                                                           .int(logEnd)) ?? 0)
             try db.execute("PRAGMA incremental_vacuum")
             try db.walCheckpoint(truncate: true)
         }

@@ -57,11 +57,17 @@ extension TSDB {
             if damagedBlocks > 0 {
                 logger.error("recovery: \(damagedBlocks) head block(s) damaged; samples of their series since their last persisted chunk are lost")
             }
-            // Replay the log.
+            // Replay the log after the last checkpoint (older rows are kept only for log consumers).
+            let from = try db.scalarInt("SELECT value FROM meta WHERE key = 'log_replay_from'") ?? 0
+            let lastID = max(try db.scalarInt("SELECT max(id) FROM wal") ?? 0,
+                             try db.scalarInt("SELECT value FROM meta WHERE key = 'log_last_id'") ?? 0)
+            replayFrom = from
+            nextLogID = lastID + 1
+            lastLogIDValue = lastID
             var replayed = 0, records = 0
             var badID: Int64? = nil
             let perChunk = options.samplesPerChunk, range = options.chunkRangeMilliseconds
-            try db.query("SELECT id, data FROM wal ORDER BY id") { row in
+            try db.query("SELECT id, data FROM wal WHERE id > ?1 ORDER BY id", .int(from)) { row in
                 if badID != nil { return }
                 let id = row.int64(0)
                 let failure = row.withBlob(1) { p -> WALRecord.DecodeError? in
@@ -99,7 +105,8 @@ extension TSDB {
                 statsValue.truncatedRecords = Int(cut)
                 logger.error("recovery: cut \(cut) damaged or later log record(s) starting at \(badID)")
             }
-            logBytesSinceCheckpoint = Int(try db.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM wal") ?? 0)
+            logBytesSinceCheckpoint = Int(try db.scalarInt("SELECT coalesce(sum(length(data)), 0) FROM wal WHERE id > ?1",
+                                                           .int(from)) ?? 0)
             statsValue.recoveredSamples = replayed
             headMinTime = headMin
             headMaxTime = headMax

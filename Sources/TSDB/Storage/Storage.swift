@@ -61,7 +61,14 @@ final class Storage: @unchecked Sendable {
             CREATE TABLE IF NOT EXISTS metadata(metric TEXT PRIMARY KEY, type TEXT NOT NULL,
                 help TEXT NOT NULL, unit TEXT NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS component_state(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS log_consumers(name TEXT PRIMARY KEY, position INTEGER NOT NULL,
+                dropped INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
             """)
+        // The append log's rows carry their newest sample time (for the log's retention when
+        // consumers keep it); databases made before that get the column added.
+        var hasMaxTime = false
+        try writer.query("PRAGMA table_info(wal)") { row in if row.text(1) == "maxt" { hasMaxTime = true } }
+        if !hasMaxTime { try writer.execute("ALTER TABLE wal ADD COLUMN maxt INTEGER") }
         if let v = try writer.scalarInt("SELECT value FROM meta WHERE key='schema_version'") {
             guard v == Storage.schemaVersion else {
                 throw TSDBError.storage("\(path) has schema version \(v); this vigil reads version \(Storage.schemaVersion)")

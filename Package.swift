@@ -67,8 +67,15 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Remote write out: ships the append log to remote stores (Mimir, Thanos, ...).
+        .target(name: "RemoteWrite", dependencies: [
+            "TSDB", "Ingest", "CSnappy",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "Server", dependencies: [
-            "Rules", "Notify", "Ingest", "PromQL", "TSDB", "CCrypt",
+            "Rules", "Notify", "Ingest", "RemoteWrite", "PromQL", "TSDB", "CCrypt",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -107,5 +114,11 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "PromQL", "TSDB"],
                     exclude: ["Corpus", "Failing", "RuleFiles"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "TSDB"], exclude: ["Fixtures"]),
+        .testTarget(name: "RemoteWriteTests", dependencies: [
+            "RemoteWrite", "Ingest", "TSDB",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
     ]
 )

@@ -44,6 +44,8 @@ public final class TSDB: @unchecked Sendable {
     /// Rows at or before this are covered by the last checkpoint: recovery does not replay
     /// them; they stay only while a log consumer still needs them.
     var replayFrom: Int64 = 0
+    /// Per log consumer, the last record it has read (in memory only; see `readLog`).
+    var readAhead: [String: Int64] = [:]
 
     // Guarded by `statsLock`.
     let statsLock = Lock()

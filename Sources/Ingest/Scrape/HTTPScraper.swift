@@ -30,25 +30,15 @@ public final class HTTPScraper: Sendable {
     /// A scraper with its own client when `http` needs TLS or redirect settings that differ
     /// from the shared client's; otherwise the shared one.
     public init(http: HTTPClientConfig, shared: HTTPClient) throws {
-        let t = http.tls
-        let needsOwn = !t.caFile.isEmpty || !t.certFile.isEmpty || t.insecureSkipVerify || !t.serverName.isEmpty
-            || !http.followRedirects
-        guard needsOwn else {
+        let tls = try http.customTLSConfiguration()
+        guard tls != nil || !http.followRedirects else {
             client = shared
             ownsClient = false
             return
         }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        if t.insecureSkipVerify { tls.certificateVerification = .none }
-        if !t.caFile.isEmpty { tls.trustRoots = .file(t.caFile) }
-        if !t.certFile.isEmpty {
-            tls.certificateChain = try NIOSSLCertificate.fromPEMFile(t.certFile).map { .certificate($0) }
-        }
-        if !t.keyFile.isEmpty { tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: t.keyFile, format: .pem)) }
-        if t.minVersion == "TLS13" { tls.minimumTLSVersion = .tlsv13 } else if t.minVersion == "TLS12" { tls.minimumTLSVersion = .tlsv12 }
         let redirects: HTTPClient.Configuration.RedirectConfiguration = http.followRedirects ? .follow(max: 10, allowCycles: false) : .disallow
         client = HTTPClient(eventLoopGroupProvider: .singleton,
-                            configuration: HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: redirects,
+                            configuration: HTTPClient.Configuration(tlsConfiguration: tls ?? .makeClientConfiguration(), redirectConfiguration: redirects,
                                                                     decompression: .enabled(limit: .none)))
         ownsClient = true
     }
@@ -98,32 +88,11 @@ public final class HTTPScraper: Sendable {
         }
     }
 
-    /// The Authorization header for basic auth or a bearer/typed credential, reading
-    /// `*_file` settings at each scrape as Prometheus does (so rotated secrets are picked up).
     static func authorizationHeader(_ http: HTTPClientConfig) throws(ScrapeFetchError) -> String? {
-        func readFile(_ path: String) throws(ScrapeFetchError) -> String {
-            guard let d = FileManager.default.contents(atPath: path) else {
-                throw ScrapeFetchError(message: "unable to read file \(path)")
-            }
-            return String(decoding: d, as: UTF8.self).trimmingCharacters(in: " \t\r\n")
-        }
-        if let b = http.basicAuth {
-            let password = b.passwordFile.isEmpty ? b.password.value : try readFile(b.passwordFile)
-            return "Basic " + Data("\(b.username):\(password)".utf8).base64EncodedString()
-        }
-        if let a = http.authorization {
-            let cred = a.credentialsFile.isEmpty ? a.credentials.value : try readFile(a.credentialsFile)
-            return "\(a.type) \(cred)"
-        }
-        return nil
+        do { return try http.authorizationHeader() } catch { throw ScrapeFetchError(message: error.message) }
     }
 
-    /// A URL without user:password, for error messages.
-    static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
-              !url[scheme.upperBound..<at].contains("/") else { return url }
-        return String(url[..<scheme.upperBound]) + "xxxxx@" + url[url.index(after: at)...]
-    }
+    static func redacted(_ url: String) -> String { HTTPClientConfig.redacted(url) }
 }
 
 public struct ScrapeFetchError: Error, Sendable { public var message: String }

@@ -1,16 +1,28 @@
 import Hummingbird
 import PromQL
+import RemoteWrite
 import Rules
 import TSDB
 
 /// `/metrics`: Vigil's own metrics in the Prometheus text format.
 enum MetricsEndpoint {
-    static func register(_ router: Router<BasicRequestContext>, _ ctx: APIContext, alertmanager: BuiltinAlertmanager?) {
+    static func register(_ router: Router<BasicRequestContext>, _ ctx: APIContext, alertmanager: BuiltinAlertmanager?,
+                         remoteStorage: RemoteStorage? = nil) {
         router.get("/metrics") { _, _ -> Response in
             var text = render(ctx)
+            if let r = remoteStorage, !r.queues.isEmpty { text += render(r.metricFamilies()) }
             if let d = alertmanager?.dispatcher { text += await d.metricsText() }
             return APIResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
+    }
+
+    static func render(_ families: [MetricFamily]) -> String {
+        var out = ""
+        for f in families {
+            out += "# HELP \(f.name) \(f.help)\n# TYPE \(f.name) \(f.type)\n"
+            for (labels, v) in f.samples { out += f.name + labels + " " + formatFloatF(v) + "\n" }
+        }
+        return out
     }
 
     static func render(_ ctx: APIContext) -> String {

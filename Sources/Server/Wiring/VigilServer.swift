@@ -8,6 +8,7 @@ import Logging
 import Notify
 import Synchronization
 import PromQL
+import RemoteWrite
 import Rules
 import TSDB
 
@@ -70,6 +71,8 @@ public final class VigilServer: Sendable {
     /// Scraping, when a prometheus.yml with scrape_configs is given.
     let scrapes: ScrapeManager?
     let remoteWrite: RemoteWriteReceiver
+    /// `remote_write`: queues shipping the append log to remote stores.
+    let remoteStorage: RemoteStorage
     /// The loaded prometheus.yml and the rule file patterns in force (replaced on reload).
     let current: Mutex<LoadedConfig>
     let forwarding: ForwarderBox
@@ -119,6 +122,7 @@ public final class VigilServer: Sendable {
         let store = db
         scrapes = config.map { _ in ScrapeManager(db: store, logger: logger) }
         remoteWrite = RemoteWriteReceiver(db: store)
+        remoteStorage = RemoteStorage(db: store, logger: logger)
         current = Mutex(LoadedConfig(config: config, rulePatterns: Self.rulePatterns(config, options.ruleFiles)))
     }
 
@@ -126,6 +130,12 @@ public final class VigilServer: Sendable {
     static func rulePatterns(_ config: PrometheusConfig?, _ extra: [String]) -> [String] {
         guard let config else { return extra }
         return config.ruleFiles.map { $0.hasPrefix("/") || config.directory.isEmpty ? $0 : config.directory + "/" + $0 } + extra
+    }
+
+    /// The external labels outgoing samples get: `--` options first, else the config's.
+    static func externalLabels(_ config: PrometheusConfig, _ options: VigilServerOptions) -> Labels {
+        if !config.global.externalLabels.isEmpty, let l = try? Labels(config.global.externalLabels) { return l }
+        return options.externalLabels
     }
 
     /// The external Alertmanagers of `alerting.alertmanagers` (static targets).
@@ -168,6 +178,7 @@ public final class VigilServer: Sendable {
             do {
                 let config = try PrometheusConfig.load(file: file)
                 try await scrapes?.apply(config)
+                try await remoteStorage.apply(config.remoteWrite, externalLabels: Self.externalLabels(config, options))
                 current.withLock { $0 = LoadedConfig(config: config, rulePatterns: Self.rulePatterns(config, options.ruleFiles)) }
                 forwarding.set(Self.forwarder(config, ownAddress: "\(options.listenHost):\(options.listenPort)"))
             } catch {
@@ -197,7 +208,7 @@ public final class VigilServer: Sendable {
         SeriesAPI.register(router, ctx)
         RulesAPI.register(router, ctx)
         StatusAPI.register(router, ctx, version: options.version)
-        MetricsEndpoint.register(router, ctx, alertmanager: alertmanager)
+        MetricsEndpoint.register(router, ctx, alertmanager: alertmanager, remoteStorage: remoteStorage)
         AlertmanagerAPI.register(router, alertmanager, version: options.version)
         NotificationHistoryAPI.register(router, alertmanager)
         AdminAPI.register(router, ctx, enabled: options.enableAdminAPI, dataDirectory: options.storagePath)
@@ -224,6 +235,11 @@ public final class VigilServer: Sendable {
         if let am = alertmanager {
             try await am.load()
             logger.info("built-in Alertmanager started", metadata: ["config": "\(am.configFile)"])
+        }
+        if let config = current.withLock({ $0.config }), !config.remoteWrite.isEmpty {
+            // Before rules and scrapes, so a new remote's first position precedes their samples.
+            try await remoteStorage.apply(config.remoteWrite, externalLabels: Self.externalLabels(config, options))
+            logger.info("remote write", metadata: ["remotes": "\(config.remoteWrite.count)"])
         }
         loadRules()
         rules.start()
@@ -283,6 +299,10 @@ public final class VigilServer: Sendable {
         if let am = alertmanager {
             logger.info("shutting down: flushing notifications")
             await am.stop()
+        }
+        if !remoteStorage.queues.isEmpty {
+            logger.info("shutting down: remote write queues")
+            await remoteStorage.stop()
         }
         logger.info("shutting down: checkpointing")
         try db.close()

@@ -63,7 +63,10 @@ extension TSDB {
     /// Unregisters a consumer; the rows it held back go at the next checkpoint.
     public func removeLogConsumer(name: String) throws {
         guard !options.readOnly else { throw TSDBError.readOnly }
-        try commitLock.withLock { try storage.writer.run("DELETE FROM log_consumers WHERE name = ?1", .text(name)) }
+        try commitLock.withLock {
+            try storage.writer.run("DELETE FROM log_consumers WHERE name = ?1", .text(name))
+            readAhead[name] = nil
+        }
     }
 
     /// Records that every record up to `position` is handled. Positions only move forward.
@@ -77,8 +80,10 @@ extension TSDB {
 
     /// Reads the records after `after`, whole, into `batch` (appended to it), until at least
     /// `maxSamples` samples or `maxRecords` records were read or the log ends. Runs on a read
-    /// connection: appends go on meanwhile.
-    public func readLog(after: Int64, maxSamples: Int, maxRecords: Int = 100_000,
+    /// connection: appends go on meanwhile. With `consumer`, the records read count as in
+    /// hand: if retention trims them before the position is committed, they are not counted
+    /// as dropped (the consumer has them).
+    public func readLog(after: Int64, maxSamples: Int, maxRecords: Int = 100_000, consumer: String? = nil,
                         into batch: inout AppendBatch) throws -> LogReadResult {
         var result = LogReadResult(lastID: after)
         var samples = 0
@@ -109,6 +114,9 @@ extension TSDB {
                 result.lastID = id
             }
         }
+        if let consumer {
+            commitLock.withLock { readAhead[consumer] = max(readAhead[consumer] ?? 0, result.lastID) }
+        }
         return result
     }
 
@@ -132,8 +140,10 @@ extension TSDB {
         if let slowest = consumers.map(\.position).min(), slowest < end {
             cut = max(slowest, try retentionCutLocked(end: end))
             for c in consumers where c.position < cut {
+                // Records the consumer has read but not yet committed are in its hands, not lost.
+                let inHand = max(c.position, readAhead[c.name] ?? c.position)
                 var lost: Int64 = 0
-                try db.query("SELECT substr(data, 2, 4) FROM wal WHERE id > ?1 AND id <= ?2", .int(c.position), .int(cut)) { row in
+                try db.query("SELECT substr(data, 2, 4) FROM wal WHERE id > ?1 AND id <= ?2", .int(inHand), .int(cut)) { row in
                     lost += row.withBlob(0) { p in
                         p.count == 4 ? Int64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))) : 0
                     }

@@ -24,6 +24,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("storage.tsdb.retention.size"), help: "Maximum bytes kept on disk (e.g. 512MB, 10GB; 0 = off).")
     var retentionSize = "0"
 
+    @Option(name: .customLong("storage.remote.log-retention.time"), help: "How long unsent samples stay in the append log while a remote_write receiver is unreachable (by sample time).")
+    var remoteLogRetention = "6h"
+
+    @Option(name: .customLong("storage.remote.log-retention.size"), help: "Maximum bytes of append log kept for unreachable remote_write receivers (e.g. 2GB; 0 = off).")
+    var remoteLogRetentionSize = "0"
+
     @Option(name: .customLong("storage.tsdb.max-series"), help: "Reject new series past this many active series (0 = off).")
     var maxSeries = 0
 
@@ -54,6 +60,8 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try parsedRetention()
         _ = try parsedRetentionSize()
+        _ = try duration("storage.remote.log-retention.time", remoteLogRetention)
+        _ = try size("storage.remote.log-retention.size", remoteLogRetentionSize)
         guard TSDBOptions.Durability(rawValue: sync) != nil else {
             throw ValidationError("--storage.tsdb.sync must be 'normal' or 'full', not \(Labels.quote(sync))")
         }
@@ -79,18 +87,20 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     /// Prometheus's byte sizes: a number and B, KB, MB, GB, TB, PB or EB (powers of 1024).
-    func parsedRetentionSize() throws -> Int64? {
-        if retentionSize == "0" { return nil }
+    func parsedRetentionSize() throws -> Int64? { try size("storage.tsdb.retention.size", retentionSize) }
+
+    func size(_ flag: String, _ value: String) throws -> Int64? {
+        if value == "0" { return nil }
         let units: [(String, Int64)] = [("EB", 1 << 60), ("PB", 1 << 50), ("TB", 1 << 40), ("GB", 1 << 30),
                                          ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)]
-        for (suffix, scale) in units where retentionSize.hasSuffix(suffix) {
-            if let n = Int64(retentionSize.dropLast(suffix.count)), n > 0 {
+        for (suffix, scale) in units where value.hasSuffix(suffix) {
+            if let n = Int64(value.dropLast(suffix.count)), n > 0 {
                 let (bytes, overflow) = n.multipliedReportingOverflow(by: scale)
                 if !overflow { return bytes }
             }
             break
         }
-        throw ValidationError("--storage.tsdb.retention.size: not a valid size \(Labels.quote(retentionSize)) (e.g. 512MB, 10GB)")
+        throw ValidationError("--\(flag): not a valid size \(Labels.quote(value)) (e.g. 512MB, 10GB)")
     }
 
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the UI, API and telemetry.")
@@ -128,6 +138,8 @@ struct RunCommand: AsyncParsableCommand {
         options.storagePath = storagePath
         options.tsdb.retentionMilliseconds = try parsedRetention()
         options.tsdb.retentionBytes = try parsedRetentionSize()
+        options.tsdb.logRetentionMilliseconds = try duration("storage.remote.log-retention.time", remoteLogRetention)
+        options.tsdb.logRetentionBytes = try size("storage.remote.log-retention.size", remoteLogRetentionSize)
         options.tsdb.maxSeries = maxSeries > 0 ? maxSeries : nil
         options.tsdb.durability = TSDBOptions.Durability(rawValue: sync) ?? .process
         do { try options.setListenAddress(listenAddress) } catch { throw ValidationError("\(error)") }
@@ -150,7 +162,8 @@ struct RunCommand: AsyncParsableCommand {
         options.flags = [
             "storage.tsdb.path": storagePath, "storage.tsdb.retention.time": retention,
             "storage.tsdb.retention.size": retentionSize, "storage.tsdb.max-series": "\(maxSeries)",
-            "storage.tsdb.sync": sync, "log.level": logLevel, "web.listen-address": listenAddress,
+            "storage.tsdb.sync": sync, "storage.remote.log-retention.time": remoteLogRetention,
+            "storage.remote.log-retention.size": remoteLogRetentionSize, "log.level": logLevel, "web.listen-address": listenAddress,
             "web.external-url": externalURL ?? "", "web.enable-lifecycle": "\(enableLifecycle)", "web.enable-admin-api": "\(enableAdminAPI)", "web.config.file": webConfigFile ?? "",
             "alertmanager.config": alertmanagerConfig ?? "", "config.file": configFile ?? "", "query.timeout": queryTimeout,
             "query.max-samples": "\(queryMaxSamples)", "query.lookback-delta": lookbackDelta,

@@ -74,8 +74,8 @@ import FoundationNetworking
             return path
         }
 
-        func startPrometheus() throws -> Daemon {
-            try Daemon([RemoteWriteToPrometheusTests.prometheus, "--config.file=\(dir)/prom.yml", "--storage.tsdb.path=\(dir)/prom",
+        func startPrometheus(config: String = "prom.yml") throws -> Daemon {
+            try Daemon([RemoteWriteToPrometheusTests.prometheus, "--config.file=\(dir)/\(config)", "--storage.tsdb.path=\(dir)/prom",
                         "--web.listen-address=127.0.0.1:\(promPort)", "--web.enable-remote-write-receiver"],
                        log: dir + "/prom.log")
         }
@@ -200,6 +200,59 @@ import FoundationNetworking
         prom = try setup.startPrometheus()
         #expect(await Self.waitReady(setup.promPort))
         try await Self.flushAndCompare(setup, &vigil)
+        await vigil.stop()
+        await prom.stop()
+    }
+
+    /// Federation instead of remote write: Prometheus scrapes Vigil's `/federate` with
+    /// `honor_labels: true`; the series keep their own job and instance, gain the external
+    /// labels, and the latest values equal Vigil's.
+    @Test(.enabled(if: available, "Prometheus 2.42 not installed (apt-get install prometheus)"))
+    func prometheusFederatesFromVigilWithHonorLabels() async throws {
+        let setup = try Setup()
+        defer { setup.cleanup() }
+        try Data("""
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: federate
+                honor_labels: true
+                metrics_path: /federate
+                params:
+                  'match[]': ['{job="vigil"}']
+                static_configs:
+                  - targets: ['127.0.0.1:\(setup.vigilPort)']
+
+            """.utf8).write(to: URL(fileURLWithPath: setup.dir + "/federate.yml"))
+        let vigil = try setup.startVigil(scraping: true)
+        #expect(await Self.waitReady(setup.vigilPort))
+        let prom = try setup.startPrometheus(config: "federate.yml")
+        #expect(await Self.waitReady(setup.promPort))
+        try await Task.sleep(for: .seconds(6))
+        // Federated samples keep Vigil's timestamps: both answer alike for a moment that
+        // Prometheus has certainly scraped past.
+        let at = String(format: "%.3f", Date().timeIntervalSince1970 - 3)
+        func latest(_ port: Int, _ query: String) async throws -> [String: String] {
+            let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let (_, d) = try #require(await Self.get("http://127.0.0.1:\(port)/api/v1/query?query=\(q)&time=\(at)"))
+            let json = try JSONSerialization.jsonObject(with: d) as? [String: Any]
+            let result = try #require((json?["data"] as? [String: Any])?["result"] as? [[String: Any]])
+            var out: [String: String] = [:]
+            for r in result {
+                let m = try #require(r["metric"] as? [String: String])
+                let key = String(decoding: try JSONSerialization.data(withJSONObject: m, options: .sortedKeys), as: UTF8.self)
+                out[key] = ((r["value"] as? [Any])?.last as? String) ?? ""
+            }
+            return out
+        }
+        // Vigil's latest sample of each series, with the external label; in Prometheus the same
+        // series (job and instance honoured, not replaced by the federate job's) and value.
+        let mine = try await latest(setup.vigilPort, "label_replace({job=\"vigil\"}, \"site\", \"edge-1\", \"\", \"\")")
+        let theirs = try await latest(setup.promPort, "{job=\"vigil\"}")
+        #expect(mine.count > 30)
+        #expect(Set(mine.keys) == Set(theirs.keys))
+        let differing = mine.filter { theirs[$0.key] != $0.value }
+        #expect(differing.isEmpty, "\(differing.prefix(3))")
         await vigil.stop()
         await prom.stop()
     }

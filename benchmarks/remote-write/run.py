@@ -29,6 +29,9 @@ class Threaded(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        pass  # a sender killed mid-request resets its connection; nothing to report
+
 
 def serve(handler):
     server = Threaded(("127.0.0.1", 0), handler)
@@ -259,10 +262,14 @@ def main():
         shutil.rmtree(root, ignore_errors=True)
     lines = ["%d targets x %d series at 1 s (%d samples/s), steady %d s, outage %d s, default queue_config"
              % (args.targets, args.series, args.targets * args.series, args.steady, args.outage), "",
-             "| figure | Prometheus 2.42 | Vigil | Prometheus / Vigil |", "| --- | --- | --- | --- |"]
+             "| figure | Prometheus 2.42 | Vigil | Vigil better by |", "| --- | --- | --- | --- |"]
     for k in rows["vigil"]:
         a, b = rows["prometheus"][k], rows["vigil"][k]
-        ratio = "%.2fx" % (a / b) if b and a == a and b == b else ""
+        higher_is_better = k.endswith("samples/s shipped")
+        if k.startswith("backlog") or k.startswith("failed") or not (a == a and b == b) or not a or not b:
+            ratio = ""
+        else:
+            ratio = "%.2fx" % (b / a if higher_is_better else a / b)
         lines.append("| %s | %.2f | %.2f | %s |" % (k, a, b, ratio))
     text = "\n".join(lines) + "\n"
     print(text)

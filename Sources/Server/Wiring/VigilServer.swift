@@ -236,11 +236,12 @@ public final class VigilServer: Sendable {
             try await am.load()
             logger.info("built-in Alertmanager started", metadata: ["config": "\(am.configFile)"])
         }
-        if let config = current.withLock({ $0.config }), !config.remoteWrite.isEmpty {
-            // Before rules and scrapes, so a new remote's first position precedes their samples.
-            try await remoteStorage.apply(config.remoteWrite, externalLabels: Self.externalLabels(config, options))
-            logger.info("remote write", metadata: ["remotes": "\(config.remoteWrite.count)"])
-        }
+        // Before rules and scrapes, so a new remote's first position precedes their samples;
+        // also without remotes, so the log positions of remotes no longer configured go.
+        let startConfig = current.withLock { $0.config }
+        try await remoteStorage.apply(startConfig?.remoteWrite ?? [],
+                                      externalLabels: startConfig.map { Self.externalLabels($0, options) } ?? options.externalLabels)
+        if let n = startConfig?.remoteWrite.count, n > 0 { logger.info("remote write", metadata: ["remotes": "\(n)"]) }
         loadRules()
         rules.start()
         if let scrapes, let config = current.withLock({ $0.config }) {

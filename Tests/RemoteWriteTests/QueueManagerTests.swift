@@ -181,6 +181,33 @@ func appendRounds(_ db: TSDB, metric: String = "m", series: Int, rounds: Range<I
         await storage.stop()
     }
 
+    @Test func stoppingWhileTheReceiverHangsReturnsPromptlyAndKeepsTheRoundForLater() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openDB(dir)
+        defer { try? db.close() }
+        let sink = try RemoteWriteSink()
+        defer { sink.stop() }
+        sink.setFallback(.init(status: 204, delay: 60))
+        let storage = RemoteStorage(db: db, logger: quietLogger(), pollInterval: .milliseconds(10))
+        try await storage.apply(try remoteWrite("""
+              - url: \(sink.url)
+                name: hang
+                queue_config: {batch_send_deadline: 10ms}
+            """), externalLabels: .empty)
+        let start = try #require(try db.logConsumer(name: "remote_write/hang")).position
+        try appendRounds(db, series: 2, rounds: 0..<3)
+        #expect(await sink.wait { $0.attempts >= 1 })
+        let q = try #require(storage.queues.first)
+        #expect(q.counters.samplesPending > 0)
+        let clock = ContinuousClock()
+        let began = clock.now
+        await storage.stop()
+        #expect(clock.now - began < .seconds(10))
+        // Nothing acknowledged: the position has not moved, so the next start sends the round again.
+        #expect(try db.logConsumer(name: "remote_write/hang")?.position == start)
+    }
+
     @Test func anOutageAndARestartLoseNothing() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }

@@ -33,15 +33,17 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
 
         .target(name: "SQLite", dependencies: ["CSQLite"]),
+        // Go's strconv quoting (label sets, PromQL, group keys, templates' %q): one exact copy.
+        .target(name: "GoText"),
         // Go's RE2 regex semantics (fully anchored matching as Prometheus uses it), shared by
         // label matchers, PromQL, relabelling and Alertmanager matchers.
         .target(name: "RE2"),
         .target(name: "TSDB", dependencies: [
-            "SQLite", "CZstd", "RE2",
+            "SQLite", "CZstd", "RE2", "GoText",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PromQL", dependencies: ["TSDB", "RE2"]),
-        .target(name: "Template"),
+        .target(name: "Template", dependencies: ["GoText"]),
         .target(name: "Rules", dependencies: [
             "PromQL", "Template", "TSDB",
             .product(name: "Yams", package: "Yams"),
@@ -60,7 +62,7 @@ let package = Package(
         // The built-in Alertmanager: alertmanager.yml, routing, grouping, silences,
         // inhibition, receivers (Slack, PagerDuty, webhook) over AsyncHTTPClient.
         .target(name: "Notify", dependencies: [
-            "SQLite", "Template", "RE2",
+            "SQLite", "Template", "RE2", "GoText",
             .product(name: "Yams", package: "Yams"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

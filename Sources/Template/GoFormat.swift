@@ -1,3 +1,5 @@
+import GoText
+
 /// Go's fmt package as templates reach it: `print`, `println`, `printf` and the default
 /// printing of values (`%v`), with Go's verbs, flags, widths, precisions and its error forms
 /// (`%!d(string=x)`, `%!s(MISSING)`, `%!(EXTRA int=1)`), so rendered text matches Go's byte
@@ -50,50 +52,11 @@ enum GoFormat {
         return p.out
     }
 
-    /// strconv.Quote.
-    static func quote(_ s: String, asciiOnly: Bool = false) -> String {
-        var out = "\""
-        for r in s.unicodeScalars { appendEscaped(&out, r, quote: "\"", asciiOnly: asciiOnly) }
-        out += "\""
-        return out
-    }
+    /// strconv.Quote (QuoteToASCII with `asciiOnly`).
+    static func quote(_ s: String, asciiOnly: Bool = false) -> String { GoStrconv.quote(s, asciiOnly: asciiOnly) }
 
-    /// strconv.QuoteRune.
-    static func quoteRune(_ r: Unicode.Scalar, asciiOnly: Bool = false) -> String {
-        var out = "'"
-        appendEscaped(&out, r, quote: "'", asciiOnly: asciiOnly)
-        out += "'"
-        return out
-    }
-
-    private static func appendEscaped(_ out: inout String, _ r: Unicode.Scalar, quote: Unicode.Scalar, asciiOnly: Bool) {
-        if r == quote || r == "\\" {
-            out.unicodeScalars.append("\\")
-            out.unicodeScalars.append(r)
-            return
-        }
-        if asciiOnly ? (r.value < 0x80 && UnicodeClass.isPrint(r)) : UnicodeClass.isPrint(r) {
-            out.unicodeScalars.append(r)
-            return
-        }
-        switch r {
-        case "\u{07}": out += "\\a"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{0B}": out += "\\v"
-        default:
-            if r.value < 0x20 || r.value == 0x7F {
-                out += "\\x" + hexString(UInt64(r.value), upper: false, minDigits: 2)
-            } else if r.value < 0x10000 {
-                out += "\\u" + hexString(UInt64(r.value), upper: false, minDigits: 4)
-            } else {
-                out += "\\U" + hexString(UInt64(r.value), upper: false, minDigits: 8)
-            }
-        }
-    }
+    /// strconv.QuoteRune (QuoteRuneToASCII with `asciiOnly`).
+    static func quoteRune(_ r: Unicode.Scalar, asciiOnly: Bool = false) -> String { GoStrconv.quoteRune(r, asciiOnly: asciiOnly) }
 
     /// Go's %#U: U+0041 'A'.
     static func unicodeNotation(_ s: Unicode.Scalar) -> String {

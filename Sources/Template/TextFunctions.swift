@@ -1,3 +1,5 @@
+import GoText
+
 /// Go's string helpers that template functions rely on (strings.ToUpper/ToLower/Title, the
 /// html/js/urlquery escapers, url.QueryEscape), with Go's rules rather than Foundation's:
 /// Go maps case rune by rune, sorts strings by bytes, and escapes a fixed set of characters.
@@ -14,20 +16,8 @@ enum UnicodeClass {
         s.properties.generalCategory == .decimalNumber
     }
 
-    /// Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.
-    static func isPrint(_ s: Unicode.Scalar) -> Bool {
-        if s.value < 0x80 { return s.value >= 0x20 && s.value < 0x7F }
-        switch s.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-            .nonspacingMark, .spacingMark, .enclosingMark,
-            .decimalNumber, .letterNumber, .otherNumber,
-            .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-            .initialPunctuation, .finalPunctuation, .otherPunctuation,
-            .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
-            return true
-        default: return false
-        }
-    }
+    /// Go's unicode.IsPrint.
+    static func isPrint(_ s: Unicode.Scalar) -> Bool { GoStrconv.isPrint(s) }
 
     /// Go's unicode.IsSpace.
     static func isSpace(_ s: Unicode.Scalar) -> Bool {

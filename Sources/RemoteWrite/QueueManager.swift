@@ -132,9 +132,10 @@ public final class QueueManager: Sendable {
                     if r.damagedRecords > 0 {
                         logger.error("skipped damaged append-log records", metadata: ["records": "\(r.damagedRecords)"])
                     }
+                    let advanced = r.lastID > last
                     last = r.lastID
                     if batch.count >= perSend || batch.count >= segmentLimit || clock.now - started >= deadline || stopping { break }
-                    if db.lastLogID <= last { try? await Task.sleep(for: min(pollInterval, deadline)) }
+                    if !advanced || db.lastLogID <= last { try? await Task.sleep(for: min(pollInterval, deadline)) }
                 }
             } catch {
                 logger.error("reading the append log failed", metadata: ["error": "\(error)"])

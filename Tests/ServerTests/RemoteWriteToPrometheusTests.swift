@@ -171,6 +171,11 @@ import FoundationNetworking
         #expect(await Self.waitReady(setup.vigilPort))
         try await Task.sleep(for: .seconds(8))
         #expect(await Self.metric(setup.vigilPort, "prometheus_remote_storage_samples_total{") ?? 0 > 0)
+        // The exposition, remote storage families included, passes promtool's parser and linter.
+        let (_, page) = try #require(await Self.get("http://127.0.0.1:\(setup.vigilPort)/metrics"))
+        try page.write(to: URL(fileURLWithPath: setup.dir + "/metrics.txt"))
+        let (rc, lint) = try await runProcess(["/bin/sh", "-c", "promtool check metrics < '\(setup.dir)/metrics.txt' 2>&1"])
+        #expect(rc == 0, "promtool check metrics: \(lint)")
         try await Self.flushAndCompare(setup, &vigil)
         await vigil.stop()
         await prom.stop()

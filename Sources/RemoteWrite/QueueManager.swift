@@ -72,7 +72,12 @@ public final class QueueManager: Sendable {
     func start() throws {
         let position = try db.openLogConsumer(name: consumerName).position
         positionState.withLock { $0 = position }
-        let t = Task.detached { [self] in await run() }
+        let send = config.metadata.send
+        let t = Task.detached { [self] in
+            async let meta: Void = send ? runMetadata() : ()
+            await run()
+            await meta
+        }
         task.withLock { $0 = t }
     }
 
@@ -199,7 +204,17 @@ public final class QueueManager: Sendable {
     }
 
     /// One request until it is sent or given up; false only when cancelled first.
+    /// What a request carries, for the counters it moves.
+    enum Payload {
+        case samples(newest: Int64)
+        case metadata
+    }
+
     private func deliver(_ body: ByteBuffer, samples: Int, newest: Int64, _ remote: RemoteWriteClient) async -> Bool {
+        await deliver(body, count: samples, payload: .samples(newest: newest), remote)
+    }
+
+    private func deliver(_ body: ByteBuffer, count samples: Int, payload: Payload, _ remote: RemoteWriteClient) async -> Bool {
         var backoff = max(config.queue.minBackoff, 1)
         let clock = ContinuousClock()
         var attempt = 0
@@ -212,23 +227,31 @@ public final class QueueManager: Sendable {
             switch outcome {
             case .sent:
                 counterState.withLock {
-                    $0.samplesSent += samples
-                    $0.bytesSent += body.readableBytes
+                    switch payload {
+                    case .samples(let newest):
+                        $0.samplesSent += samples
+                        $0.bytesSent += body.readableBytes
+                        $0.highestSentTimestamp = max($0.highestSentTimestamp, newest)
+                    case .metadata:
+                        $0.metadataSent += samples
+                        $0.metadataBytesSent += body.readableBytes
+                    }
                     $0.requestsSent += 1
-                    $0.highestSentTimestamp = max($0.highestSentTimestamp, newest)
                     $0.observe(duration: seconds)
                 }
                 if attempt > 0 { logger.info("remote write recovered", metadata: ["retries": "\(attempt)"]) }
                 return true
             case .failed(let message):
                 counterState.withLock {
-                    $0.samplesFailed += samples
+                    if case .samples = payload { $0.samplesFailed += samples } else { $0.metadataFailed += samples }
                     $0.observe(duration: seconds)
                 }
-                logger.error("non-recoverable error; samples dropped", metadata: ["count": "\(samples)", "err": "\(message)"])
+                logger.error("non-recoverable error; \(payload.noun) dropped", metadata: ["count": "\(samples)", "err": "\(message)"])
                 return true
             case .recoverable(let message, let retryAfter):
-                counterState.withLock { $0.samplesRetried += samples }
+                counterState.withLock {
+                    if case .samples = payload { $0.samplesRetried += samples } else { $0.metadataRetried += samples }
+                }
                 attempt += 1
                 if attempt == 1 || attempt % 10 == 0 {
                     logger.warning("failed to send batch, retrying", metadata: ["err": "\(message)", "attempt": "\(attempt)"])
@@ -240,6 +263,36 @@ public final class QueueManager: Sendable {
         }
     }
 
+    // MARK: Metadata
+
+    /// Every `metadata_config.send_interval`, the metadata of every metric (what `# TYPE`,
+    /// `# HELP` and `# UNIT` said), as Prometheus sends it from its scrape cache.
+    private func runMetadata() async {
+        let m = config.metadata
+        let perSend = max(1, m.maxSamplesPerSend)
+        let remote = RemoteWriteClient(client: client, url: config.url, headers: config.headers, http: config.http,
+                                       timeoutMilliseconds: config.remoteTimeout, retryOn429: config.queue.retryOnHTTP429)
+        var encoder = WriteRequestEncoder()
+        while !stopping {
+            if let all = try? db.metadata(), !all.isEmpty {
+                let entries = all.sorted { $0.key < $1.key }
+                var start = 0
+                while start < entries.count && !stopping {
+                    let chunk = entries[start..<min(start + perSend, entries.count)]
+                    start += chunk.count
+                    encoder.encodeMetadata(chunk.map { ($0.key, $0.value) })
+                    let body = ByteBuffer(bytes: encoder.compressed[0..<encoder.compressedCount])
+                    guard await deliver(body, count: chunk.count, payload: .metadata, remote) else { return }
+                }
+            }
+            // In short steps, so a stop does not wait out the interval.
+            let until = ContinuousClock.now + .milliseconds(max(m.sendInterval, 1))
+            while !stopping && ContinuousClock.now < until {
+                do { try await Task.sleep(for: min(.milliseconds(250), until - ContinuousClock.now)) } catch { return }
+            }
+        }
+    }
+
     /// Prometheus names an unnamed queue by a hash of its config; Vigil by a hash of its URL
     /// (6 hex digits), so the name, and the log position under it, survive other edits.
     static func urlHash(_ url: String) -> String {
@@ -247,5 +300,14 @@ public final class QueueManager: Sendable {
         for b in url.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         let hex = String(h, radix: 16)
         return String((String(repeating: "0", count: max(0, 16 - hex.count)) + hex).prefix(6))
+    }
+}
+
+extension QueueManager.Payload {
+    var noun: String {
+        switch self {
+        case .samples: return "samples"
+        case .metadata: return "metadata"
+        }
     }
 }

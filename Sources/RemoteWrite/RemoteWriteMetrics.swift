@@ -16,6 +16,11 @@ public struct QueueCounters: Sendable, Equatable {
     /// Samples read from the log and not yet acknowledged or given up.
     public var samplesPending = 0
     public var bytesSent = 0
+    /// Metric metadata entries (`metadata_config`) acknowledged, given up, retried; their bytes.
+    public var metadataSent = 0
+    public var metadataFailed = 0
+    public var metadataRetried = 0
+    public var metadataBytesSent = 0
     public var requestsSent = 0
     /// Newest sample timestamp the remote acknowledged (ms; 0 before the first).
     public var highestSentTimestamp: Int64 = 0
@@ -66,6 +71,13 @@ extension RemoteStorage {
             family("prometheus_remote_storage_samples_pending", "gauge", "The number of samples pending in the queues shards to be sent to the remote storage.") { c, _ in Double(c.samplesPending) },
             family("prometheus_remote_storage_bytes_total", "counter",
                    "The total number of bytes of data (not metadata) sent by the queue after compression.") { c, _ in Double(c.bytesSent) },
+            family("prometheus_remote_storage_metadata_total", "counter", "Total number of metadata entries sent to remote storage.") { c, _ in Double(c.metadataSent) },
+            family("prometheus_remote_storage_metadata_failed_total", "counter",
+                   "Total number of metadata entries which failed on send to remote storage, non-recoverable errors.") { c, _ in Double(c.metadataFailed) },
+            family("prometheus_remote_storage_metadata_retried_total", "counter",
+                   "Total number of metadata entries which failed on send to remote storage but were retried because the send error was recoverable.") { c, _ in Double(c.metadataRetried) },
+            family("prometheus_remote_storage_metadata_bytes_total", "counter",
+                   "The total number of bytes of metadata sent by the queue after compression.") { c, _ in Double(c.metadataBytesSent) },
             family("prometheus_remote_storage_queue_highest_sent_timestamp_seconds", "gauge",
                    "Timestamp from a WAL sample, the highest timestamp successfully sent by this queue, in seconds since epoch.") { c, _ in Double(c.highestSentTimestamp) / 1000 },
             family("prometheus_remote_storage_shards", "gauge", "The number of shards used for parallel sending to the remote storage.") { c, _ in Double(c.shards) },

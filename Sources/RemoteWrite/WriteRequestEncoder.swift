@@ -63,6 +63,10 @@ struct WriteRequestEncoder {
             }
             i = j
         }
+        compress()
+    }
+
+    private mutating func compress() {
         let bound = snappy_max_compressed_length(raw.count)
         if compressed.count < bound { compressed = [UInt8](repeating: 0, count: bound) }
         var n = compressed.count
@@ -73,6 +77,44 @@ struct WriteRequestEncoder {
             }
         }
         compressedCount = n
+    }
+
+    /// Encodes a request of metric metadata only (`WriteRequest.metadata`, field 3): type,
+    /// family name, help and unit per metric.
+    mutating func encodeMetadata(_ entries: [(name: String, metadata: MetricMetadata)]) {
+        raw.removeAll(keepingCapacity: true)
+        for (name, m) in entries {
+            var inner: [UInt8] = []
+            inner.append(0x08)  // MetricMetadata.type
+            Self.appendVarint(&inner, Self.metricType(m.type))
+            Self.appendString(&inner, field: 2, name)
+            if !m.help.isEmpty { Self.appendString(&inner, field: 4, m.help) }
+            if !m.unit.isEmpty { Self.appendString(&inner, field: 5, m.unit) }
+            raw.append(0x1A)
+            Self.appendVarint(&raw, UInt64(inner.count))
+            raw.append(contentsOf: inner)
+        }
+        compress()
+    }
+
+    /// `prometheus.MetricMetadata.MetricType` of an exposition `# TYPE`.
+    static func metricType(_ type: String) -> UInt64 {
+        switch type {
+        case "counter": return 1
+        case "gauge": return 2
+        case "histogram": return 3
+        case "gaugehistogram": return 4
+        case "summary": return 5
+        case "info": return 6
+        case "stateset": return 7
+        default: return 0
+        }
+    }
+
+    static func appendString(_ out: inout [UInt8], field: UInt8, _ s: String) {
+        out.append(field << 3 | 2)
+        appendVarint(&out, UInt64(s.utf8.count))
+        out.append(contentsOf: s.utf8)
     }
 
     /// Bytes of `compressed` that hold the last encoded request.

@@ -208,6 +208,40 @@ func appendRounds(_ db: TSDB, metric: String = "m", series: Int, rounds: Range<I
         #expect(try db.logConsumer(name: "remote_write/hang")?.position == start)
     }
 
+    @Test func metricMetadataIsSentEverySendInterval() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openDB(dir)
+        defer { try? db.close() }
+        try db.setMetadata(MetricMetadata(type: "counter", help: "Requests served.", unit: ""), for: "http_requests_total")
+        try db.setMetadata(MetricMetadata(type: "gauge", help: "Room temperature.", unit: "celsius"), for: "temperature_celsius")
+        let sink = try RemoteWriteSink()
+        defer { sink.stop() }
+        let storage = RemoteStorage(db: db, logger: quietLogger(), pollInterval: .milliseconds(10))
+        try await storage.apply(try remoteWrite("""
+              - url: \(sink.url)
+                metadata_config: {send_interval: 100ms, max_samples_per_send: 1}
+            """), externalLabels: .empty)
+        #expect(await sink.wait { $0.state.withLock { $0.metadata.count } == 2 && $0.attempts >= 4 })
+        let got = sink.state.withLock { $0.metadata }
+        #expect(got["http_requests_total"]?.type == 1 && got["http_requests_total"]?.help == "Requests served.")
+        #expect(got["temperature_celsius"]?.type == 2 && got["temperature_celsius"]?.unit == "celsius")
+        let q = try #require(storage.queues.first)
+        #expect(await waitUntil { q.counters.metadataSent >= 4 })
+        #expect(q.counters.samplesSent == 0)
+        await storage.stop()
+        // With `send: false`, none.
+        let quiet = try RemoteWriteSink()
+        defer { quiet.stop() }
+        try await storage.apply(try remoteWrite("""
+              - url: \(quiet.url)
+                metadata_config: {send: false, send_interval: 10ms}
+            """), externalLabels: .empty)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(quiet.attempts == 0)
+        await storage.stop()
+    }
+
     @Test func anOutageAndARestartLoseNothing() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }

@@ -26,6 +26,8 @@ final class RemoteWriteSink: Sendable {
         var series: [String: [(t: Int64, v: Double)]] = [:]
         var requestHeaders: [[String: String]] = []
         var timeseriesPerRequest: [Int] = []
+        /// `WriteRequest.metadata` entries by family name: (type enum, help, unit).
+        var metadata: [String: (type: UInt64, help: String, unit: String)] = [:]
     }
 
     let state = Mutex(State())
@@ -88,8 +90,56 @@ final class RemoteWriteSink: Sendable {
                 }
                 s.timeseriesPerRequest.append(n)
             }
+            for (name, entry) in Self.metadata(in: raw) { s.metadata[name] = entry }
             return reply
         }
+    }
+
+    /// The `metadata` (field 3) entries of a WriteRequest, by a minimal protobuf walk.
+    static func metadata(in raw: [UInt8]) -> [(String, (type: UInt64, help: String, unit: String))] {
+        func varint(_ b: [UInt8], _ i: inout Int) -> UInt64 {
+            var x: UInt64 = 0, shift: UInt64 = 0
+            while i < b.count {
+                let c = b[i]
+                i += 1
+                x |= UInt64(c & 0x7F) << shift
+                if c < 0x80 { break }
+                shift += 7
+            }
+            return x
+        }
+        func fields(_ b: [UInt8]) -> [(Int, UInt64, [UInt8])] {
+            var out: [(Int, UInt64, [UInt8])] = []
+            var i = 0
+            while i < b.count {
+                let tag = varint(b, &i)
+                switch tag & 7 {
+                case 0: out.append((Int(tag >> 3), varint(b, &i), []))
+                case 1: i += 8
+                case 2:
+                    let n = Int(varint(b, &i))
+                    out.append((Int(tag >> 3), 0, Array(b[i..<min(i + n, b.count)])))
+                    i += n
+                default: return out
+                }
+            }
+            return out
+        }
+        var result: [(String, (type: UInt64, help: String, unit: String))] = []
+        for (field, _, bytes) in fields(raw) where field == 3 {
+            var name = "", help = "", unit = "", type: UInt64 = 0
+            for (f, v, b) in fields(bytes) {
+                switch f {
+                case 1: type = v
+                case 2: name = String(decoding: b, as: UTF8.self)
+                case 4: help = String(decoding: b, as: UTF8.self)
+                case 5: unit = String(decoding: b, as: UTF8.self)
+                default: break
+                }
+            }
+            result.append((name, (type, help, unit)))
+        }
+        return result
     }
 
     final class SinkBox: @unchecked Sendable { weak var sink: RemoteWriteSink? }

@@ -265,10 +265,7 @@ public final class VigilServer: Sendable {
         let server: HTTPServerBuilder
         if webConfig.tlsEnabled {
             do {
-                let chain = try NIOSSLCertificate.fromPEMFile(webConfig.certFile).map { NIOSSLCertificateSource.certificate($0) }
-                let key = try NIOSSLPrivateKey(file: webConfig.keyFile, format: .pem)
-                let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
-                server = try .tls(.http1(), tlsConfiguration: tls)
+                server = try .tls(.http1(), tlsConfiguration: try webConfig.serverTLSConfiguration())
             } catch {
                 throw ConfigLoadError(message: "TLS: \(error)")
             }

@@ -1,14 +1,26 @@
 import CCrypt
 import Foundation
 import Hummingbird
+import NIOSSL
 import Synchronization
 import Yams
 
 /// `--web.config.file`, Prometheus's web configuration (exporter-toolkit): TLS for the
-/// listener and HTTP basic auth with bcrypt-hashed passwords.
+/// listener (client certificates, versions, cipher suites, curves) and HTTP basic auth with
+/// bcrypt-hashed passwords.
 public struct WebConfig: Sendable {
     public var certFile = ""
     public var keyFile = ""
+    /// `client_auth_type`: NoClientCert, VerifyClientCertIfGiven or RequireAndVerifyClientCert.
+    public var clientAuthType = "NoClientCert"
+    public var clientCAFile = ""
+    /// `min_version` / `max_version`: TLS10 ... TLS13 (exporter-toolkit's default minimum is TLS12).
+    public var minVersion = "TLS12"
+    public var maxVersion = "TLS13"
+    /// `cipher_suites` by Go's names (TLS 1.2 and lower; TLS 1.3 suites are not configurable).
+    public var cipherSuites: [String] = []
+    /// `curve_preferences` by Go's names (CurveP256, CurveP384, CurveP521, X25519).
+    public var curvePreferences: [String] = []
     /// User name → bcrypt hash (`$2y$…`, as `htpasswd -B` writes it).
     public var basicAuthUsers: [String: String] = [:]
 
@@ -36,18 +48,54 @@ public struct WebConfig: Sendable {
             case "tls_server_config":
                 guard case .mapping(let tls) = v else { throw LoadError(description: "\(at): tls_server_config must be a mapping") }
                 for (tk, tv) in tls {
+                    let tat = "\(file):\(tk.mark?.line ?? 0):\(tk.mark?.column ?? 0)"
+                    func list() throws(LoadError) -> [String] {
+                        guard case .sequence(let items) = tv else { throw LoadError(description: "\(tat): \(tk.string ?? "") must be a list") }
+                        return items.map { $0.string ?? "" }
+                    }
                     switch tk.string ?? "" {
                     case "cert_file": c.certFile = path(tv.string ?? "")
                     case "key_file": c.keyFile = path(tv.string ?? "")
-                    case "client_auth_type", "client_ca_file", "min_version", "max_version", "cipher_suites",
-                         "prefer_server_cipher_suites", "curve_preferences":
-                        throw LoadError(description: "\(file):\(tk.mark?.line ?? 0):\(tk.mark?.column ?? 0): tls_server_config.\(tk.string ?? "") is not supported by Vigil")
+                    case "client_ca_file": c.clientCAFile = path(tv.string ?? "")
+                    case "client_auth_type":
+                        c.clientAuthType = tv.string ?? ""
+                        switch c.clientAuthType {
+                        case "NoClientCert", "VerifyClientCertIfGiven", "RequireAndVerifyClientCert": break
+                        case "RequestClientCert", "RequireAnyClientCert":
+                            throw LoadError(description: "\(tat): client_auth_type \(c.clientAuthType) (a certificate requested but not verified) is not supported by Vigil; use VerifyClientCertIfGiven or RequireAndVerifyClientCert")
+                        default: throw LoadError(description: "\(tat): invalid ClientAuth \"\(c.clientAuthType)\"")
+                        }
+                    case "min_version", "max_version":
+                        let v = tv.string ?? ""
+                        guard Self.tlsVersions[v] != nil else { throw LoadError(description: "\(tat): unknown TLS version: \(v)") }
+                        if tk.string == "min_version" { c.minVersion = v } else { c.maxVersion = v }
+                    case "cipher_suites":
+                        c.cipherSuites = try list()
+                        for name in c.cipherSuites where Self.cipherSuites[name] == nil {
+                            throw LoadError(description: "\(tat): unknown cipher: \(name)")
+                        }
+                    case "curve_preferences":
+                        c.curvePreferences = try list()
+                        for name in c.curvePreferences where Self.curves[name] == nil {
+                            throw LoadError(description: "\(tat): unknown curve: \(name)")
+                        }
+                    case "prefer_server_cipher_suites":
+                        break  // Go ignores it since 1.18; so does Vigil
                     default:
-                        throw LoadError(description: "\(file):\(tk.mark?.line ?? 0):\(tk.mark?.column ?? 0): field \(tk.string ?? "") not found in type web.TLSConfig")
+                        throw LoadError(description: "\(tat): field \(tk.string ?? "") not found in type web.TLSConfig")
                     }
                 }
                 if c.certFile.isEmpty != c.keyFile.isEmpty {
                     throw LoadError(description: "\(at): tls_server_config needs both cert_file and key_file")
+                }
+                if !c.clientCAFile.isEmpty && c.clientAuthType == "NoClientCert" {
+                    throw LoadError(description: "\(at): Client CA's have been configured without a Client Auth Policy")
+                }
+                if c.clientCAFile.isEmpty && c.clientAuthType != "NoClientCert" {
+                    throw LoadError(description: "\(at): client_auth_type \(c.clientAuthType) needs client_ca_file")
+                }
+                if let lo = Self.tlsVersions[c.minVersion], let hi = Self.tlsVersions[c.maxVersion], lo.order > hi.order {
+                    throw LoadError(description: "\(at): max_version must be greater than or equal to min_version")
                 }
             case "basic_auth_users":
                 guard case .mapping(let users) = v else { throw LoadError(description: "\(at): basic_auth_users must be a mapping") }
@@ -65,6 +113,57 @@ public struct WebConfig: Sendable {
             }
         }
         return c
+    }
+
+    static let tlsVersions: [String: (version: TLSVersion, order: Int)] = [
+        "TLS10": (.tlsv1, 0), "TLS11": (.tlsv11, 1), "TLS12": (.tlsv12, 2), "TLS13": (.tlsv13, 3),
+    ]
+
+    /// Go's cipher suite names (the IANA names) for the suites BoringSSL offers.
+    static let cipherSuites: [String: NIOTLSCipher] = [
+        "TLS_RSA_WITH_AES_128_CBC_SHA": .TLS_RSA_WITH_AES_128_CBC_SHA,
+        "TLS_RSA_WITH_AES_256_CBC_SHA": .TLS_RSA_WITH_AES_256_CBC_SHA,
+        "TLS_RSA_WITH_AES_128_GCM_SHA256": .TLS_RSA_WITH_AES_128_GCM_SHA256,
+        "TLS_RSA_WITH_AES_256_GCM_SHA384": .TLS_RSA_WITH_AES_256_GCM_SHA384,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA": .TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA": .TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA": .TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA": .TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256": .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384": .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256": .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384": .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256": .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256": .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        // Go's legacy aliases.
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305": .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305": .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
+
+    static let curves: [String: NIOTLSCurve] = [
+        "CurveP256": .secp256r1, "CurveP384": .secp384r1, "CurveP521": .secp521r1, "X25519": .x25519,
+    ]
+
+    /// The listener's TLS settings.
+    func serverTLSConfiguration() throws -> TLSConfiguration {
+        let chain = try NIOSSLCertificate.fromPEMFile(certFile).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+        tls.minimumTLSVersion = Self.tlsVersions[minVersion]?.version ?? .tlsv12
+        tls.maximumTLSVersion = Self.tlsVersions[maxVersion]?.version
+        if !cipherSuites.isEmpty { tls.cipherSuiteValues = cipherSuites.compactMap { Self.cipherSuites[$0] } }
+        if !curvePreferences.isEmpty { tls.curves = curvePreferences.compactMap { Self.curves[$0] } }
+        switch clientAuthType {
+        case "RequireAndVerifyClientCert":
+            tls.certificateVerification = .noHostnameVerification
+            tls.trustRoots = .file(clientCAFile)
+        case "VerifyClientCertIfGiven":
+            tls.certificateVerification = .optionalVerification
+            tls.trustRoots = .file(clientCAFile)
+        default:
+            tls.certificateVerification = .none
+        }
+        return tls
     }
 }
 

@@ -66,7 +66,9 @@ import TSDB
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let s = try await RunningServer(configure: { o, _ in o.enableAdminAPI = true }, before: { server in
             try server.db.append([
-                (try Labels([("__name__", "keep"), ("job", "a")]), now - 1000, 1),
+                (try Labels([("__name__", "keep"), ("job", "a")]), now - 3000, 1),
+                (try Labels([("__name__", "keep"), ("job", "a")]), now - 2000, 2),
+                (try Labels([("__name__", "keep"), ("job", "a")]), now - 1000, 3),
                 (try Labels([("__name__", "drop"), ("job", "a")]), now - 1000, 2),
             ])
             _ = try server.db.checkpoint()
@@ -75,9 +77,15 @@ import TSDB
         #expect(code == 204)
         let (_, series) = try await s.request("/api/v1/series?match%5B%5D=%7Bjob%3D%22a%22%7D")
         #expect(series == #"{"status":"success","data":[{"__name__":"keep","job":"a"}]}"#)
-        let (partial, body) = try await s.request("/api/v1/admin/tsdb/delete_series", form: "match%5B%5D=keep&start=\(now / 1000 + 10)")
-        #expect(partial == 400)
-        #expect(body.contains("not supported"))
+        // A time range deletes only the samples in it (here the middle one).
+        let mid = Double(now - 2000) / 1000
+        let (partial, _) = try await s.request("/api/v1/admin/tsdb/delete_series", form: "match%5B%5D=keep&start=\(mid - 0.5)&end=\(mid + 0.5)")
+        #expect(partial == 204)
+        let (_, left) = try await s.json("/api/v1/query", form: "query=count_over_time(keep%5B1m%5D)&time=\(Double(now) / 1000)")
+        let value = ((left["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first?["value"] as? [Any]
+        #expect(value?.last as? String == "2")
+        let (backwards, _) = try await s.request("/api/v1/admin/tsdb/delete_series", form: "match%5B%5D=keep&start=10&end=5")
+        #expect(backwards == 400)
         let (scode, snap) = try await s.json("/api/v1/admin/tsdb/snapshot", form: "")
         #expect(scode == 200)
         let name = try #require((snap["data"] as? [String: String])?["name"])

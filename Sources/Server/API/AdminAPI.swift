@@ -15,14 +15,17 @@ enum AdminAPI {
             let form = try await ctx.form(request)
             let selectors = form.all("match[]")
             if selectors.isEmpty { throw APIError(.badData, "no match[] parameter provided") }
-            if form.first("start") != nil || form.first("end") != nil {
-                let start = try form.time("start", default: Int64.min / 2), end = try form.time("end", default: Int64.max / 2)
-                if start > ctx.db.minTime || end < ctx.db.maxTime {
-                    throw APIError(.badData, "deleting part of a series' time range is not supported: omit start and end to delete whole series")
-                }
-            }
+            let start = try form.time("start", default: Int64.min / 2), end = try form.time("end", default: Int64.max / 2)
+            if start > end { throw APIError(.badData, "end timestamp must not be before start time") }
             let sets = try SeriesAPI.matcherSets(selectors)
-            do { for ms in sets { try ctx.db.deleteSeries(ms) } } catch { throw APIError(.internal, "\(error)") }
+            let whole = start <= ctx.db.minTime && end >= ctx.db.maxTime
+            do {
+                for ms in sets {
+                    if whole { try ctx.db.deleteSeries(ms) } else { try ctx.db.deleteSamples(ms, mint: start, maxt: end) }
+                }
+            } catch {
+                throw APIError(.internal, "\(error)")
+            }
             return Response(status: .noContent)
         }
         router.api("/api/v1/admin/tsdb/clean_tombstones", methods: [.post, .put]) { _ throws(APIError) in

@@ -242,6 +242,31 @@ func appendRounds(_ db: TSDB, metric: String = "m", series: Int, rounds: Range<I
         await storage.stop()
     }
 
+    @Test func aFailingRemoteDoesNotHoldUpTheOthers() async throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let db = try openDB(dir)
+        defer { try? db.close() }
+        let down = try RemoteWriteSink(), up = try RemoteWriteSink()
+        defer { down.stop(); up.stop() }
+        down.setFallback(.init(status: 503, delay: 0.2))
+        let storage = RemoteStorage(db: db, logger: quietLogger(), pollInterval: .milliseconds(10))
+        try await storage.apply(try remoteWrite("""
+              - {url: "\(down.url)", name: down, queue_config: {batch_send_deadline: 10ms, min_backoff: 10ms, max_backoff: 50ms}}
+              - {url: "\(up.url)", name: up, queue_config: {batch_send_deadline: 10ms}}
+            """), externalLabels: .empty)
+        for r in 0..<20 {
+            try appendRounds(db, series: 5, rounds: r..<(r + 1))
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(await up.wait { $0.sampleCount == 100 })
+        let queues = Dictionary(uniqueKeysWithValues: storage.queues.map { ($0.remoteName, $0) })
+        #expect(queues["down"]?.counters.samplesSent == 0)
+        #expect((queues["down"]?.counters.recordsBehind ?? 0) > 0)
+        #expect(await waitUntil { queues["up"]?.counters.recordsBehind == 0 })
+        await storage.stop()
+    }
+
     @Test func anOutageAndARestartLoseNothing() async throws {
         let dir = TempDir()
         defer { dir.cleanup() }

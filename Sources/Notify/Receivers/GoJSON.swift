@@ -1,4 +1,5 @@
 import Foundation
+import GoText
 
 /// JSON written as Go's `json.NewEncoder(w).Encode(v)` writes it, so request bodies match
 /// Alertmanager's byte for byte: keys in struct order (maps sorted), `<`, `>`, `&`, U+2028
@@ -53,30 +54,7 @@ public indirect enum GoJSON: Sendable, Equatable {
         }
     }
 
-    static func writeString(_ s: String, _ out: inout String) {
-        out += "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if c.value < 0x20 {
-                    out += "\\u00" + (c.value < 0x10 ? "0" : "") + String(c.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func writeString(_ s: String, _ out: inout String) { GoJSONString.append(s, to: &out) }
 
     /// Go's time.Time JSON form: RFC 3339 with nanoseconds, trailing zeros dropped.
     public static func time(_ d: Date) -> GoJSON { .string(rfc3339Nano(d)) }

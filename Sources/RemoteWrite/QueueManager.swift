@@ -123,20 +123,7 @@ public final class QueueManager: Sendable {
             do {
                 while true {
                     let r = try db.readLog(after: last, maxSamples: segmentLimit - batch.count, consumer: consumerName, into: &batch)
-                    if r.skippedRecords > 0 {
-                        let now = (try db.logConsumer(name: consumerName))?.droppedSamples ?? droppedBaseline
-                        let lost = Int(now - droppedBaseline)
-                        droppedBaseline = now
-                        counterState.withLock {
-                            $0.samplesDropped += lost
-                            $0.samplesDroppedByRetention += lost
-                        }
-                        logger.warning("the append log's retention dropped samples before they were sent",
-                                       metadata: ["records": "\(r.skippedRecords)", "samples": "\(lost)"])
-                    }
-                    if r.damagedRecords > 0 {
-                        logger.error("skipped damaged append-log records", metadata: ["records": "\(r.damagedRecords)"])
-                    }
+                    try noteGaps(r, droppedBaseline: &droppedBaseline)
                     let advanced = r.lastID > last
                     last = r.lastID
                     if batch.count >= perSend || batch.count >= segmentLimit || clock.now - started >= deadline || stopping { break }
@@ -157,6 +144,25 @@ public final class QueueManager: Sendable {
             }
         }
         logger.info("remote write queue stopped", metadata: ["position": "\(position)"])
+    }
+
+    /// Counts what the log's retention trimmed before this queue read it (the log keeps the
+    /// count per consumer), and reports damaged records.
+    private func noteGaps(_ r: LogReadResult, droppedBaseline: inout Int64) throws {
+        if r.skippedRecords > 0 {
+            let now = (try db.logConsumer(name: consumerName))?.droppedSamples ?? droppedBaseline
+            let lost = Int(now - droppedBaseline)
+            droppedBaseline = now
+            counterState.withLock {
+                $0.samplesDropped += lost
+                $0.samplesDroppedByRetention += lost
+            }
+            logger.warning("the append log's retention dropped samples before they were sent",
+                           metadata: ["records": "\(r.skippedRecords)", "samples": "\(lost)"])
+        }
+        if r.damagedRecords > 0 {
+            logger.error("skipped damaged append-log records", metadata: ["records": "\(r.damagedRecords)"])
+        }
     }
 
     /// Sends a round over its shards; false when cancelled before every request ended.

@@ -139,6 +139,7 @@ public final class Engine: Sendable {
     /// Instant query of a parsed expression at time t (ms).
     public func instantQuery(_ e: Expr, at t: Int64, storage: any QueryableStorage) throws(QueryError) -> QueryResult {
         var ev = Evaluator(options: options, storage: storage, start: t, end: t, step: 1)
+        defer { MemoryRelease.afterQuery(samples: ev.samplesLoaded) }
         return try ev.runInstant(e)
     }
 
@@ -162,6 +163,7 @@ public final class Engine: Sendable {
                              message: "query processing would load too many samples into memory in query execution")
         }
         var ev = Evaluator(options: options, storage: storage, start: start, end: end, step: step)
+        defer { MemoryRelease.afterQuery(samples: ev.samplesLoaded) }
         return try ev.runRange(e)
     }
 }
@@ -171,8 +173,9 @@ extension TSDB: QueryableStorage {
         let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true)
         var out: [StoredSeries] = []
         out.reserveCapacity(data.count)
+        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
         for d in data {
-            let (ts, vs) = d.decodeColumns()
+            let (ts, vs) = d.decodeColumns(scratch: &scratch)
             if !ts.isEmpty { out.append(StoredSeries(labels: d.labels, timestamps: ts, values: vs)) }
         }
         return out

@@ -177,6 +177,14 @@ final class MemIndex: @unchecked Sendable {
         return Labels(sortedUnchecked: ls)
     }
 
+    /// How many series carry the label pair `name="value"` (0 when either string is unknown).
+    func postingsCount(name: String, value: String) -> Int {
+        lock.withReadLock {
+            guard let n = symbolIDs[ByteString(name)], let v = symbolIDs[ByteString(value)] else { return 0 }
+            return postings[n]?[v]?.count ?? 0
+        }
+    }
+
     /// The symbol ids of `labels` if every string is known (nil means no such series exists).
     func symbolIDs(of labels: Labels) -> [UInt32]? {
         lock.withReadLock {

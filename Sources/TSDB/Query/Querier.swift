@@ -27,6 +27,20 @@ public struct SeriesData: Sendable {
         return (ts, vs)
     }
 
+    /// Every sample in range as two exactly sized columns, decoded through `scratch` (kept
+    /// by the caller across series, so a select decodes into one buffer and allocates only
+    /// the arrays it returns: no growth, no over-reservation held by the result).
+    public func decodeColumns(scratch: inout (timestamps: [Int64], values: [Double])) -> (timestamps: [Int64], values: [Double]) {
+        scratch.timestamps.removeAll(keepingCapacity: true)
+        scratch.values.removeAll(keepingCapacity: true)
+        var it = makeIterator()
+        while it.next() {
+            scratch.timestamps.append(it.t)
+            scratch.values.append(it.v)
+        }
+        return (scratch.timestamps.withUnsafeBufferPointer { Array($0) }, scratch.values.withUnsafeBufferPointer { Array($0) })
+    }
+
     /// Every sample in range, decoded (convenience; the evaluator iterates instead).
     public func samples() -> [(t: Int64, v: Double)] {
         var it = makeIterator()
@@ -156,6 +170,18 @@ extension Labels {
 }
 
 extension TSDB {
+    /// At most how many series `matchers` select: the smallest postings list among their
+    /// non-empty equality matchers, from the index alone (nil when there is none). A cheap
+    /// bound for deciding whether a query is small, not a count.
+    public func seriesUpperBound(_ matchers: [Matcher]) -> Int? {
+        var bound: Int?
+        for m in matchers where m.kind == .equal && !m.value.isEmpty {
+            let n = index.postingsCount(name: m.name, value: m.value)
+            bound = Swift.min(bound ?? n, n)
+        }
+        return bound
+    }
+
     /// A reader over [mint, maxt] (inclusive, ms).
     public func querier(mint: Int64, maxt: Int64) -> Querier {
         Querier(db: self, mint: mint, maxt: maxt)

@@ -91,7 +91,8 @@ extension Evaluator {
         var groups: [Labels] = []
         var member = [Int](repeating: 0, count: input.count)
         for (k, s) in input.enumerated() {
-            let g = groupLabels(s.labels, a, names)
+            // `by (...)` as written: its short list compared directly, no label name hashed.
+            let g = a.without ? groupLabels(s.labels, a, names) : s.labels.keeping(a.grouping)
             if let gi = groupIndex[g] {
                 member[k] = gi
             } else {

@@ -415,11 +415,8 @@ struct Evaluator {
     }
 }
 
-private let metricNameSet: Set<String> = [Labels.metricName]
-
 func dropName(_ l: Labels) -> Labels {
-    guard l.name != nil else { return l }
-    return l.removing(metricNameSet)
+    l.removingName()
 }
 
 /// Collects output series by label set; two values for the same labels at one step are an

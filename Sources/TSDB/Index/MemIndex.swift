@@ -168,6 +168,11 @@ final class MemIndex: @unchecked Sendable {
         lock.withReadLock { labelsLocked(syms) }
     }
 
+    /// The labels of many series under one acquisition of the lock.
+    func labels<C: Collection>(ofAll sets: C) -> [Labels] where C.Element == [UInt32] {
+        lock.withReadLock { sets.map { labelsLocked($0) } }
+    }
+
     private func labelsLocked(_ syms: [UInt32]) -> Labels {
         var ls: [Label] = []
         ls.reserveCapacity(syms.count / 2)

@@ -82,6 +82,7 @@ public struct Querier: Sendable {
         }
         var out: [SeriesData] = []
         out.reserveCapacity(captured.count)
+        let labels = db.index.labels(ofAll: captured.lazy.map(\.symbols))
         let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
         let maxSpan = max(db.options.chunkRangeMilliseconds, db.options.compactionWindowMilliseconds)
         func build(_ conn: Connection?) throws {
@@ -89,7 +90,7 @@ public struct Querier: Sendable {
                 SELECT data FROM chunks WHERE series_id = ?1 AND mint >= ?2 AND mint <= ?3 AND maxt >= ?4 AND maxt <= ?5
                 ORDER BY mint
                 """)
-            for c in captured {
+            for (k, c) in captured.enumerated() {
                 var chunks: [[UInt8]] = []
                 if let stmt, mint < c.memoryFrom, mint <= c.persistedMaxTime {
                     stmt.reset()
@@ -104,7 +105,7 @@ public struct Querier: Sendable {
                 }
                 for m in c.memory { chunks.append(m.bytes) }
                 if chunks.isEmpty { continue }
-                out.append(SeriesData(ref: c.ref, labels: db.index.labels(of: c.symbols), chunks: chunks, mint: mint, maxt: maxt))
+                out.append(SeriesData(ref: c.ref, labels: labels[k], chunks: chunks, mint: mint, maxt: maxt))
             }
             stmt?.reset()
         }

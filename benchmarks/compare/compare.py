@@ -92,8 +92,9 @@ def steady(server, work, a, size, exporter_port, targets):
         for key, (last, secs) in c.rule_groups().items():
             evals.setdefault(key, {})[last] = secs
     cpu1, s1, w1 = server.cpu(), c.metric_sum(server.samples_metric), time.time()
+    load1 = os.getloadavg()[0]
     series = c.metric_sum(server.series_metric)
-    out = {"cpu_s": cpu1 - cpu0, "samples": s1 - s0, "window_s": w1 - w0, "active_series": series,
+    out = {"loadavg_1m": load1, "cpu_s": cpu1 - cpu0, "samples": s1 - s0, "window_s": w1 - w0, "active_series": series,
            "rss_median": statistics.median(rss[len(rss) // 3:]), "rss_max": max(rss), "timeline": timeline,
            "rule_groups": {f"{k[0]}:{k[1]}": quantiles(list(v.values())) for k, v in evals.items() if v}}
     out["cpu_per_msample"] = out["cpu_s"] / (out["samples"] / 1e6)

@@ -56,7 +56,8 @@ def details(res):
                          f"({x['samples'] / x['window_s']:,.0f}/s) for {x['cpu_s']:.1f} CPU s; active series {x['active_series']:,.0f}; "
                          f"RSS median {x['rss_median'] / MiB:.0f} MiB (max {x['rss_max'] / MiB:.0f}, idle {res['idle_rss'].get(name, 0) / MiB:.0f}); "
                          f"disk {x['disk_bytes'] / MiB:.1f} MiB for {x['samples_total'] / 1e6:.2f} M samples; "
-                         f"range query step {x['range']['step']} s over {x['range']['end'] - x['range']['start']:.0f} s")
+                         f"range query step {x['range']['step']} s over {x['range']['end'] - x['range']['start']:.0f} s; "
+                         f"machine load average (1 min) at the end of the window {x.get('loadavg_1m', 0):.2f}")
             for g, q in sorted(x["rule_groups"].items()):
                 lines.append(f"  - rule group {g}: median {q['median'] * 1000:.2f} ms, p90 {q['p90'] * 1000:.2f} ms over {q['n']} rounds")
     for name, x in res.get("restart", {}).items():

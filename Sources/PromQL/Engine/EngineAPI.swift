@@ -53,6 +53,19 @@ public protocol QueryableStorage: Sendable {
     /// The series matching every matcher that have samples in [mint, maxt] (inclusive, ms),
     /// with exactly those samples.
     func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries]
+
+    /// Calls `body` with each series `select` returns, in the same order, without keeping
+    /// them: the arrays are valid during the call only (a storage may reuse them), so a
+    /// query that folds series one by one holds one series at a time.
+    func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64,
+                       _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws
+}
+
+extension QueryableStorage {
+    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64,
+                              _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
+        for s in try select(matchers, mint: mint, maxt: maxt) { try body(s.labels, s.timestamps, s.values) }
+    }
 }
 
 public struct QueryPoint: Sendable, Equatable {
@@ -179,6 +192,16 @@ extension TSDB: QueryableStorage {
             if !ts.isEmpty { out.append(StoredSeries(labels: d.labels, timestamps: ts, values: vs)) }
         }
         return out
+    }
+
+    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64,
+                              _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
+        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true)
+        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
+        for d in data {
+            d.decode(into: &scratch)
+            if !scratch.timestamps.isEmpty { try body(d.labels, scratch.timestamps, scratch.values) }
+        }
     }
 
 }

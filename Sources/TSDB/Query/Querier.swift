@@ -31,6 +31,12 @@ public struct SeriesData: Sendable {
     /// by the caller across series, so a select decodes into one buffer and allocates only
     /// the arrays it returns: no growth, no over-reservation held by the result).
     public func decodeColumns(scratch: inout (timestamps: [Int64], values: [Double])) -> (timestamps: [Int64], values: [Double]) {
+        decode(into: &scratch)
+        return (scratch.timestamps.withUnsafeBufferPointer { Array($0) }, scratch.values.withUnsafeBufferPointer { Array($0) })
+    }
+
+    /// Every sample in range into `scratch` (emptied first, its capacity kept).
+    public func decode(into scratch: inout (timestamps: [Int64], values: [Double])) {
         scratch.timestamps.removeAll(keepingCapacity: true)
         scratch.values.removeAll(keepingCapacity: true)
         var it = makeIterator()
@@ -38,7 +44,6 @@ public struct SeriesData: Sendable {
             scratch.timestamps.append(it.t)
             scratch.values.append(it.v)
         }
-        return (scratch.timestamps.withUnsafeBufferPointer { Array($0) }, scratch.values.withUnsafeBufferPointer { Array($0) })
     }
 
     /// Every sample in range, decoded (convenience; the evaluator iterates instead).

@@ -57,12 +57,14 @@ public protocol QueryableStorage: Sendable {
     /// Calls `body` with each series `select` returns, in the same order, without keeping
     /// them: the arrays are valid during the call only (a storage may reuse them), so a
     /// query that folds series one by one holds one series at a time.
-    func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64,
+    /// With `onlyLabels`, the labels passed may be limited to those so named (a storage may
+    /// pass all of them; a caller must not depend on the others being absent).
+    func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
                        _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws
 }
 
 extension QueryableStorage {
-    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64,
+    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
                               _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
         for s in try select(matchers, mint: mint, maxt: maxt) { try body(s.labels, s.timestamps, s.values) }
     }
@@ -194,9 +196,9 @@ extension TSDB: QueryableStorage {
         return out
     }
 
-    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64,
+    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
                               _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
-        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true)
+        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true, onlyLabels: onlyLabels)
         var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
         for d in data {
             d.decode(into: &scratch)

@@ -133,7 +133,9 @@ extension Evaluator {
         var vals = [Double](repeating: absentValue, count: n)
         var total = 0, seen = 0
         do {
-            try storage.forEachSeries(sel.matchers, mint: minRef - range, maxt: maxRef) { (labels, ts, vs) throws(QueryError) in
+            // `by (…)` reads only its labels (`__name__` is dropped before grouping); `without` all.
+            let only = without ? nil : grouping.filter { $0 != Labels.metricName }
+            try storage.forEachSeries(sel.matchers, mint: minRef - range, maxt: maxRef, onlyLabels: only) { (labels, ts, vs) throws(QueryError) in
                 seen += 1
                 if seen & 255 == 0 && ContinuousClock.now > deadline {
                     throw QueryError(kind: .timeout, message: "query timed out in query execution")

@@ -168,9 +168,21 @@ final class MemIndex: @unchecked Sendable {
         lock.withReadLock { labelsLocked(syms) }
     }
 
-    /// The labels of many series under one acquisition of the lock.
-    func labels<C: Collection>(ofAll sets: C) -> [Labels] where C.Element == [UInt32] {
-        lock.withReadLock { sets.map { labelsLocked($0) } }
+    /// The labels of many series under one acquisition of the lock; with `only`, just the
+    /// labels so named (compared as symbol ids).
+    func labels<C: Collection>(ofAll sets: C, only: [String]? = nil) -> [Labels] where C.Element == [UInt32] {
+        lock.withReadLock {
+            guard let only else { return sets.map { labelsLocked($0) } }
+            let wanted = only.compactMap { symbolIDs[ByteString($0)] }
+            if wanted.isEmpty { return [Labels](repeating: .empty, count: sets.count) }
+            return sets.map { syms in
+                var ls: [Label] = []
+                for k in stride(from: 0, to: syms.count, by: 2) where wanted.contains(syms[k]) {
+                    ls.append(Label(symbols[Int(syms[k])], symbols[Int(syms[k + 1])]))
+                }
+                return Labels(sortedUnchecked: ls)
+            }
+        }
     }
 
     private func labelsLocked(_ syms: [UInt32]) -> Labels {

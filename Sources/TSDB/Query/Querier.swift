@@ -80,6 +80,12 @@ public struct Querier: Sendable {
     /// The series matching every matcher that have samples in range, with their chunks.
     /// Sorted by labels when `sorted` (as PromQL wants for deterministic output).
     public func select(_ matchers: [Matcher], sorted: Bool = false) throws -> [SeriesData] {
+        try select(matchers, sorted: sorted, onlyLabels: nil)
+    }
+
+    /// `select`, each series' labels restricted to those named in `onlyLabels` (nil: all):
+    /// a caller that groups by a few labels does not build, and count references to, the rest.
+    public func select(_ matchers: [Matcher], sorted: Bool, onlyLabels: [String]?) throws -> [SeriesData] {
         guard mint <= maxt else { return [] }
         var captured = capture(matchers)
         if sorted && captured.count > 1 {
@@ -87,7 +93,7 @@ public struct Querier: Sendable {
         }
         var out: [SeriesData] = []
         out.reserveCapacity(captured.count)
-        let labels = db.index.labels(ofAll: captured.lazy.map(\.symbols))
+        let labels = db.index.labels(ofAll: captured.lazy.map(\.symbols), only: onlyLabels)
         let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
         let maxSpan = max(db.options.chunkRangeMilliseconds, db.options.compactionWindowMilliseconds)
         func build(_ conn: Connection?) throws {

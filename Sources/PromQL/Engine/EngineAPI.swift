@@ -53,6 +53,21 @@ public protocol QueryableStorage: Sendable {
     /// The series matching every matcher that have samples in [mint, maxt] (inclusive, ms),
     /// with exactly those samples.
     func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries]
+
+    /// Calls `body` with each series `select` returns, in the same order, without keeping
+    /// them: the arrays are valid during the call only (a storage may reuse them), so a
+    /// query that folds series one by one holds one series at a time.
+    /// With `onlyLabels`, the labels passed may be limited to those so named (a storage may
+    /// pass all of them; a caller must not depend on the others being absent).
+    func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
+                       _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws
+}
+
+extension QueryableStorage {
+    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
+                              _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
+        for s in try select(matchers, mint: mint, maxt: maxt) { try body(s.labels, s.timestamps, s.values) }
+    }
 }
 
 public struct QueryPoint: Sendable, Equatable {
@@ -139,6 +154,7 @@ public final class Engine: Sendable {
     /// Instant query of a parsed expression at time t (ms).
     public func instantQuery(_ e: Expr, at t: Int64, storage: any QueryableStorage) throws(QueryError) -> QueryResult {
         var ev = Evaluator(options: options, storage: storage, start: t, end: t, step: 1)
+        defer { MemoryRelease.afterQuery(samples: ev.samplesLoaded) }
         return try ev.runInstant(e)
     }
 
@@ -162,6 +178,7 @@ public final class Engine: Sendable {
                              message: "query processing would load too many samples into memory in query execution")
         }
         var ev = Evaluator(options: options, storage: storage, start: start, end: end, step: step)
+        defer { MemoryRelease.afterQuery(samples: ev.samplesLoaded) }
         return try ev.runRange(e)
     }
 }
@@ -171,11 +188,22 @@ extension TSDB: QueryableStorage {
         let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true)
         var out: [StoredSeries] = []
         out.reserveCapacity(data.count)
+        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
         for d in data {
-            let (ts, vs) = d.decodeColumns()
+            let (ts, vs) = d.decodeColumns(scratch: &scratch)
             if !ts.isEmpty { out.append(StoredSeries(labels: d.labels, timestamps: ts, values: vs)) }
         }
         return out
+    }
+
+    public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
+                              _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
+        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true, onlyLabels: onlyLabels)
+        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
+        for d in data {
+            d.decode(into: &scratch)
+            if !scratch.timestamps.isEmpty { try body(d.labels, scratch.timestamps, scratch.values) }
+        }
     }
 
 }

@@ -73,6 +73,7 @@ extension Evaluator {
     }
 
     mutating func evalAggregate(_ a: AggregateExpr) throws(QueryError) -> [VSeries] {
+        if let streamed = try streamedAggregate(a) { return streamed }
         var param: [Double] = []
         var label = ""
         if let p = a.param {
@@ -91,7 +92,8 @@ extension Evaluator {
         var groups: [Labels] = []
         var member = [Int](repeating: 0, count: input.count)
         for (k, s) in input.enumerated() {
-            let g = groupLabels(s.labels, a, names)
+            // `by (...)` as written: its short list compared directly, no label name hashed.
+            let g = a.without ? groupLabels(s.labels, a, names) : s.labels.keeping(a.grouping)
             if let gi = groupIndex[g] {
                 member[k] = gi
             } else {
@@ -100,66 +102,9 @@ extension Evaluator {
                 groups.append(g)
             }
         }
-        let n = self.n
-        let gc = groups.count
-        var value = [Double](repeating: 0, count: gc * n)
-        var mean = [Double](repeating: 0, count: gc * n)
-        var count = [Double](repeating: 0, count: gc * n)
-        let op = a.op
-        for (k, s) in input.enumerated() {
-            let base = member[k] * n
-            for i in 0..<n {
-                let v = s.values[i]
-                if isAbsent(v) { continue }
-                let x = base + i
-                if count[x] == 0 {
-                    count[x] = 1
-                    switch op {
-                    case .stddev, .stdvar: mean[x] = v; value[x] = 0
-                    case .avg: mean[x] = v
-                    case .group: value[x] = 1
-                    default: value[x] = v
-                    }
-                    continue
-                }
-                count[x] += 1
-                switch op {
-                case .sum: value[x] += v
-                case .min: if value[x] > v || value[x].isNaN { value[x] = v }
-                case .max: if value[x] < v || value[x].isNaN { value[x] = v }
-                case .avg:
-                    let c = count[x]
-                    if mean[x].isInfinite {
-                        if v.isInfinite && (mean[x] > 0) == (v > 0) { continue }
-                        if !v.isInfinite && !v.isNaN { continue }
-                    }
-                    mean[x] += v / c - mean[x] / c
-                case .stddev, .stdvar:
-                    let delta = v - mean[x]
-                    mean[x] += delta / count[x]
-                    value[x] += delta * (v - mean[x])
-                default: break
-                }
-            }
-        }
-        var out: [VSeries] = []
-        out.reserveCapacity(gc)
-        for g in 0..<gc {
-            var vals = [Double](repeating: absentValue, count: n)
-            for i in 0..<n {
-                let x = g * n + i
-                if count[x] == 0 { continue }
-                switch op {
-                case .avg: vals[i] = mean[x]
-                case .count: vals[i] = count[x]
-                case .stdvar: vals[i] = value[x] / count[x]
-                case .stddev: vals[i] = (value[x] / count[x]).squareRoot()
-                default: vals[i] = value[x]
-                }
-            }
-            out.append(VSeries(labels: groups[g], values: vals))
-        }
-        return out
+        var acc = Accumulators(op: a.op, n: n, groups: groups.count)
+        for (k, s) in input.enumerated() { acc.add(s.values, group: member[k]) }
+        return acc.finish(groups)
     }
 
     private func memberships(_ input: [VSeries], _ a: AggregateExpr, _ names: Set<String>) -> (groups: [Labels], member: [Int]) {

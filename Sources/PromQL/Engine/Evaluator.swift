@@ -327,6 +327,12 @@ struct Evaluator {
             out.reserveCapacity(stored.count)
             var total = 0
             for s in stored {
+                // Most series hold no NaN (so no stale marker): their columns are shared as they are.
+                if !s.values.contains(where: { $0.isNaN }) {
+                    total += s.timestamps.count
+                    if !s.timestamps.isEmpty { out.append(RSeries(labels: s.labels, ts: s.timestamps, vs: s.values)) }
+                    continue
+                }
                 var ts: [Int64] = []
                 var vs: [Double] = []
                 ts.reserveCapacity(s.timestamps.count)
@@ -409,11 +415,8 @@ struct Evaluator {
     }
 }
 
-private let metricNameSet: Set<String> = [Labels.metricName]
-
 func dropName(_ l: Labels) -> Labels {
-    guard l.name != nil else { return l }
-    return l.removing(metricNameSet)
+    l.removingName()
 }
 
 /// Collects output series by label set; two values for the same labels at one step are an

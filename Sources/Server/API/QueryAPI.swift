@@ -10,9 +10,10 @@ enum QueryAPI {
             let t = try form.time("time", default: APIContext.now())
             let engine = try Self.engine(ctx, form)
             let expr = try Self.parse(form["query"])
-            let result = try await ctx.offload { () throws(APIError) in
+            let run = { @Sendable () throws(APIError) -> QueryResult in
                 do throws(QueryError) { return try engine.instantQuery(expr, at: t, storage: ctx.db) } catch { throw APIError(error) }
             }
+            let result = try await QuerySize.isSmall(expr, spanMilliseconds: 0, ctx.db) ? run() : ctx.offload(run)
             return APIResponse.json(QueryResultJSON.encode(result), status: .ok)
         }
 
@@ -32,11 +33,12 @@ enum QueryAPI {
             let engine = try Self.engine(ctx, form)
             let expr = try Self.parse(form["query"])
             if let msg = PromQL.rangeQueryTypeError(expr) { throw .invalidParameter("query", msg) }
-            let result = try await ctx.offload { () throws(APIError) in
+            let run = { @Sendable () throws(APIError) -> QueryResult in
                 do throws(QueryError) { return try engine.rangeQuery(expr, start: start, end: end, step: step, storage: ctx.db) } catch {
                     throw APIError(error)
                 }
             }
+            let result = try await QuerySize.isSmall(expr, spanMilliseconds: end - start, ctx.db) ? run() : ctx.offload(run)
             return APIResponse.json(QueryResultJSON.encode(result), status: .ok)
         }
     }

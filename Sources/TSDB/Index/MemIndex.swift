@@ -168,6 +168,23 @@ final class MemIndex: @unchecked Sendable {
         lock.withReadLock { labelsLocked(syms) }
     }
 
+    /// The labels of many series under one acquisition of the lock; with `only`, just the
+    /// labels so named (compared as symbol ids).
+    func labels<C: Collection>(ofAll sets: C, only: [String]? = nil) -> [Labels] where C.Element == [UInt32] {
+        lock.withReadLock {
+            guard let only else { return sets.map { labelsLocked($0) } }
+            let wanted = only.compactMap { symbolIDs[ByteString($0)] }
+            if wanted.isEmpty { return [Labels](repeating: .empty, count: sets.count) }
+            return sets.map { syms in
+                var ls: [Label] = []
+                for k in stride(from: 0, to: syms.count, by: 2) where wanted.contains(syms[k]) {
+                    ls.append(Label(symbols[Int(syms[k])], symbols[Int(syms[k + 1])]))
+                }
+                return Labels(sortedUnchecked: ls)
+            }
+        }
+    }
+
     private func labelsLocked(_ syms: [UInt32]) -> Labels {
         var ls: [Label] = []
         ls.reserveCapacity(syms.count / 2)
@@ -175,6 +192,14 @@ final class MemIndex: @unchecked Sendable {
             ls.append(Label(symbols[Int(syms[k])], symbols[Int(syms[k + 1])]))
         }
         return Labels(sortedUnchecked: ls)
+    }
+
+    /// How many series carry the label pair `name="value"` (0 when either string is unknown).
+    func postingsCount(name: String, value: String) -> Int {
+        lock.withReadLock {
+            guard let n = symbolIDs[ByteString(name)], let v = symbolIDs[ByteString(value)] else { return 0 }
+            return postings[n]?[v]?.count ?? 0
+        }
     }
 
     /// The symbol ids of `labels` if every string is known (nil means no such series exists).

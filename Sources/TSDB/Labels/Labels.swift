@@ -76,6 +76,22 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         Labels(sortedUnchecked: labels.filter { !names.contains($0.name) })
     }
 
+    /// A copy without `__name__` (the same labels when there is none): one scan with plain
+    /// string equality, no hashing.
+    public func removingName() -> Labels {
+        guard let i = labels.firstIndex(where: { $0.name == Labels.metricName }) else { return self }
+        var kept = labels
+        kept.remove(at: i)
+        return Labels(sortedUnchecked: kept)
+    }
+
+    /// A copy keeping only the labels named in `names` (a short list, as a `by (...)` clause):
+    /// compared by string equality instead of hashing every label name.
+    public func keeping(_ names: [String]) -> Labels {
+        if names.isEmpty { return Labels.empty }
+        return Labels(sortedUnchecked: labels.filter { l in names.contains { $0 == l.name } })
+    }
+
     /// A copy keeping only the labels named in `names`.
     public func keeping(_ names: Set<String>) -> Labels {
         Labels(sortedUnchecked: labels.filter { names.contains($0.name) })

@@ -27,6 +27,25 @@ public struct SeriesData: Sendable {
         return (ts, vs)
     }
 
+    /// Every sample in range as two exactly sized columns, decoded through `scratch` (kept
+    /// by the caller across series, so a select decodes into one buffer and allocates only
+    /// the arrays it returns: no growth, no over-reservation held by the result).
+    public func decodeColumns(scratch: inout (timestamps: [Int64], values: [Double])) -> (timestamps: [Int64], values: [Double]) {
+        decode(into: &scratch)
+        return (scratch.timestamps.withUnsafeBufferPointer { Array($0) }, scratch.values.withUnsafeBufferPointer { Array($0) })
+    }
+
+    /// Every sample in range into `scratch` (emptied first, its capacity kept).
+    public func decode(into scratch: inout (timestamps: [Int64], values: [Double])) {
+        scratch.timestamps.removeAll(keepingCapacity: true)
+        scratch.values.removeAll(keepingCapacity: true)
+        var it = makeIterator()
+        while it.next() {
+            scratch.timestamps.append(it.t)
+            scratch.values.append(it.v)
+        }
+    }
+
     /// Every sample in range, decoded (convenience; the evaluator iterates instead).
     public func samples() -> [(t: Int64, v: Double)] {
         var it = makeIterator()
@@ -61,6 +80,12 @@ public struct Querier: Sendable {
     /// The series matching every matcher that have samples in range, with their chunks.
     /// Sorted by labels when `sorted` (as PromQL wants for deterministic output).
     public func select(_ matchers: [Matcher], sorted: Bool = false) throws -> [SeriesData] {
+        try select(matchers, sorted: sorted, onlyLabels: nil)
+    }
+
+    /// `select`, each series' labels restricted to those named in `onlyLabels` (nil: all):
+    /// a caller that groups by a few labels does not build, and count references to, the rest.
+    public func select(_ matchers: [Matcher], sorted: Bool, onlyLabels: [String]?) throws -> [SeriesData] {
         guard mint <= maxt else { return [] }
         var captured = capture(matchers)
         if sorted && captured.count > 1 {
@@ -68,6 +93,7 @@ public struct Querier: Sendable {
         }
         var out: [SeriesData] = []
         out.reserveCapacity(captured.count)
+        let labels = db.index.labels(ofAll: captured.lazy.map(\.symbols), only: onlyLabels)
         let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
         let maxSpan = max(db.options.chunkRangeMilliseconds, db.options.compactionWindowMilliseconds)
         func build(_ conn: Connection?) throws {
@@ -75,7 +101,7 @@ public struct Querier: Sendable {
                 SELECT data FROM chunks WHERE series_id = ?1 AND mint >= ?2 AND mint <= ?3 AND maxt >= ?4 AND maxt <= ?5
                 ORDER BY mint
                 """)
-            for c in captured {
+            for (k, c) in captured.enumerated() {
                 var chunks: [[UInt8]] = []
                 if let stmt, mint < c.memoryFrom, mint <= c.persistedMaxTime {
                     stmt.reset()
@@ -90,7 +116,7 @@ public struct Querier: Sendable {
                 }
                 for m in c.memory { chunks.append(m.bytes) }
                 if chunks.isEmpty { continue }
-                out.append(SeriesData(ref: c.ref, labels: db.index.labels(of: c.symbols), chunks: chunks, mint: mint, maxt: maxt))
+                out.append(SeriesData(ref: c.ref, labels: labels[k], chunks: chunks, mint: mint, maxt: maxt))
             }
             stmt?.reset()
         }
@@ -156,6 +182,18 @@ extension Labels {
 }
 
 extension TSDB {
+    /// At most how many series `matchers` select: the smallest postings list among their
+    /// non-empty equality matchers, from the index alone (nil when there is none). A cheap
+    /// bound for deciding whether a query is small, not a count.
+    public func seriesUpperBound(_ matchers: [Matcher]) -> Int? {
+        var bound: Int?
+        for m in matchers where m.kind == .equal && !m.value.isEmpty {
+            let n = index.postingsCount(name: m.name, value: m.value)
+            bound = Swift.min(bound ?? n, n)
+        }
+        return bound
+    }
+
     /// A reader over [mint, maxt] (inclusive, ms).
     public func querier(mint: Int64, maxt: Int64) -> Querier {
         Querier(db: self, mint: mint, maxt: maxt)

@@ -42,7 +42,7 @@ let package = Package(
             "SQLite", "CZstd", "RE2", "GoText",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "PromQL", dependencies: ["TSDB", "RE2"]),
+        .target(name: "PromQL", dependencies: ["TSDB", "RE2", "GoText"]),
         .target(name: "Template", dependencies: ["GoText"]),
         .target(name: "Rules", dependencies: [
             "PromQL", "Template", "TSDB",

@@ -1,3 +1,4 @@
+import GoText
 import TSDB
 
 /// Prometheus HTTP API JSON for query results (`/api/v1/query`, `/api/v1/query_range`).
@@ -124,29 +125,5 @@ public enum QueryResultJSON {
         out += "}"
     }
 
-    public static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<": out += "\\u003c"
-            case ">": out += "\\u003e"
-            case "&": out += "\\u0026"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
+    public static func appendString(_ s: String, to out: inout String) { GoJSONString.append(s, to: &out) }
 }

@@ -71,7 +71,7 @@ let package = Package(
         ]),
         // Remote write out: ships the append log to remote stores (Mimir, Thanos, ...).
         .target(name: "RemoteWrite", dependencies: [
-            "TSDB", "Ingest", "CSnappy",
+            "TSDB", "Ingest",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -27,6 +27,8 @@ public final class QueueManager: Sendable {
     let externalLabels: Labels
     let db: TSDB
     let client: HTTPClient
+    /// Requests to the remote, with the config's headers, credentials and timeout.
+    let remote: RemoteWriteClient
     let logger: Logger
     /// Polling interval of the log when caught up.
     let pollInterval: Duration
@@ -58,6 +60,8 @@ public final class QueueManager: Sendable {
         // level, rather than have the pool keep trying until the request's deadline.
         c.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
+        remote = RemoteWriteClient(client: client, url: config.url, headers: config.headers, http: config.http,
+                                   timeoutMilliseconds: config.remoteTimeout, retryOn429: config.queue.retryOnHTTP429)
     }
 
     /// The counters now (the log lag computed at the call).
@@ -179,11 +183,9 @@ public final class QueueManager: Sendable {
             $0.shards = shards
             $0.desiredShards = shards
         }
-        let remote = RemoteWriteClient(client: client, url: config.url, headers: config.headers, http: config.http,
-                                       timeoutMilliseconds: config.remoteTimeout, retryOn429: q.retryOnHTTP429)
         let completed = await withTaskGroup(of: Bool.self) { group in
             for indices in byShard where !indices.isEmpty {
-                group.addTask { [self] in await sendShard(segment, indices, remote) }
+                group.addTask { [self] in await sendShard(segment, indices) }
             }
             var all = true
             for await ok in group where !ok { all = false }
@@ -193,7 +195,7 @@ public final class QueueManager: Sendable {
         return completed
     }
 
-    private func sendShard(_ segment: Segment, _ indices: [Int32], _ remote: RemoteWriteClient) async -> Bool {
+    private func sendShard(_ segment: Segment, _ indices: [Int32]) async -> Bool {
         var encoder = WriteRequestEncoder()
         let perSend = max(1, config.queue.maxSamplesPerSend)
         var start = 0
@@ -204,23 +206,19 @@ public final class QueueManager: Sendable {
             for i in chunk { newest = max(newest, segment.timestamps[Int(i)]) }
             encoder.encode(segment, indices: &chunk)
             let body = ByteBuffer(bytes: encoder.compressed[0..<encoder.compressedCount])
-            guard await deliver(body, samples: chunk.count, newest: newest, remote) else { return false }
+            guard await deliver(body, count: chunk.count, payload: .samples(newest: newest)) else { return false }
         }
         return true
     }
 
-    /// One request until it is sent or given up; false only when cancelled first.
     /// What a request carries, for the counters it moves.
     enum Payload {
         case samples(newest: Int64)
         case metadata
     }
 
-    private func deliver(_ body: ByteBuffer, samples: Int, newest: Int64, _ remote: RemoteWriteClient) async -> Bool {
-        await deliver(body, count: samples, payload: .samples(newest: newest), remote)
-    }
-
-    private func deliver(_ body: ByteBuffer, count samples: Int, payload: Payload, _ remote: RemoteWriteClient) async -> Bool {
+    /// One request until it is sent or given up; false only when cancelled first.
+    private func deliver(_ body: ByteBuffer, count samples: Int, payload: Payload) async -> Bool {
         var backoff = max(config.queue.minBackoff, 1)
         let clock = ContinuousClock()
         var attempt = 0
@@ -276,8 +274,6 @@ public final class QueueManager: Sendable {
     private func runMetadata() async {
         let m = config.metadata
         let perSend = max(1, m.maxSamplesPerSend)
-        let remote = RemoteWriteClient(client: client, url: config.url, headers: config.headers, http: config.http,
-                                       timeoutMilliseconds: config.remoteTimeout, retryOn429: config.queue.retryOnHTTP429)
         var encoder = WriteRequestEncoder()
         while !stopping {
             if let all = try? db.metadata(), !all.isEmpty {
@@ -288,7 +284,7 @@ public final class QueueManager: Sendable {
                     start += chunk.count
                     encoder.encodeMetadata(chunk.map { ($0.key, $0.value) })
                     let body = ByteBuffer(bytes: encoder.compressed[0..<encoder.compressedCount])
-                    guard await deliver(body, count: chunk.count, payload: .metadata, remote) else { return }
+                    guard await deliver(body, count: chunk.count, payload: .metadata) else { return }
                 }
             }
             // In short steps, so a stop does not wait out the interval.

@@ -1,4 +1,4 @@
-import CSnappy
+import Ingest
 import TSDB
 
 /// Builds remote-write 1.0 bodies: a protobuf `prometheus.WriteRequest`, snappy-compressed.
@@ -67,16 +67,7 @@ struct WriteRequestEncoder {
     }
 
     private mutating func compress() {
-        let bound = snappy_max_compressed_length(raw.count)
-        if compressed.count < bound { compressed = [UInt8](repeating: 0, count: bound) }
-        var n = compressed.count
-        raw.withUnsafeBytes { src in
-            compressed.withUnsafeMutableBytes { dst in
-                _ = snappy_compress(src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
-                                    dst.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
-            }
-        }
-        compressedCount = n
+        compressedCount = raw.withUnsafeBytes { Snappy.compress($0, into: &compressed) }
     }
 
     /// Encodes a request of metric metadata only (`WriteRequest.metadata`, field 3): type,

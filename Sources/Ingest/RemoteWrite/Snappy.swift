@@ -23,16 +23,23 @@ public enum Snappy {
         return out
     }
 
-    /// Compression, for tests and a future remote-write sender.
-    public static func compress(_ input: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: snappy_max_compressed_length(input.count))
+    /// Compresses `input` into `out` (grown when too small, never shrunk, so a sender reuses
+    /// one buffer); returns the number of bytes of `out` that hold the result.
+    public static func compress(_ input: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Int {
+        let bound = snappy_max_compressed_length(input.count)
+        if out.count < bound { out = [UInt8](repeating: 0, count: bound) }
         var n = out.count
-        input.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                _ = snappy_compress(src.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
-                                    dst.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
-            }
+        out.withUnsafeMutableBytes { dst in
+            _ = snappy_compress(input.baseAddress?.assumingMemoryBound(to: CChar.self), input.count,
+                                dst.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
         }
+        return n
+    }
+
+    /// The compressed bytes of `input`.
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        let n = input.withUnsafeBytes { compress($0, into: &out) }
         out.removeSubrange(n...)
         return out
     }

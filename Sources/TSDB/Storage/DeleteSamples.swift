@@ -43,15 +43,7 @@ extension TSDB {
             try commitLock.withLock {
                 try db.transaction {
                     for c in overlapping {
-                        var it = SeriesIterator(chunks: [c.data], mint: .min, maxt: .max)
-                        let all = it.collect()
-                        let kept = all.filter { $0.t < mint || $0.t > maxt }
-                        removed += all.count - kept.count
-                        try db.run("DELETE FROM chunks WHERE series_id = ?1 AND mint = ?2", .int(c.id), .int(c.mint))
-                        guard let first = kept.first, let last = kept.last else { continue }
-                        let encoded = CompactCodec.encode(timestamps: kept.map(\.t), values: kept.map(\.v))
-                        try db.run("INSERT OR REPLACE INTO chunks(series_id, mint, maxt, data) VALUES(?1, ?2, ?3, ?4)",
-                                   .int(c.id), .int(first.t), .int(last.t), .blob(encoded))
+                        removed += try rewriteStoredChunkLocked(seriesID: c.id, mint: c.mint, data: c.data) { $0 < mint || $0 > maxt }
                     }
                 }
                 dirtyHeadBlocks.formUnion(touched)
@@ -80,24 +72,44 @@ extension MemSeries {
                 rebuilt.append(c)
                 continue
             }
-            var it = SeriesIterator(chunks: [c.bytes], mint: .min, maxt: .max)
-            var chunk = XORChunkAppender(capacity: c.bytes.count)
-            while it.next() {
-                if it.t >= mint && it.t <= maxt { removed += 1 } else { chunk.append(it.t, it.v) }
-            }
+            let chunk = Self.reencoded(c.bytes, without: mint...maxt, removed: &removed)
             if chunk.count > 0 { rebuilt.append(MemChunk(minTime: chunk.minTime, maxTime: chunk.maxTime, bytes: chunk.bytes)) }
         }
         closed = rebuilt
         if open.count > 0 && open.maxTime >= mint && open.minTime <= maxt {
-            var it = SeriesIterator(chunks: [open.bytes], mint: .min, maxt: .max)
-            var chunk = XORChunkAppender(capacity: open.bytes.count + 16)
-            while it.next() {
-                if it.t >= mint && it.t <= maxt { removed += 1 } else { chunk.append(it.t, it.v) }
-            }
-            open = chunk
+            open = Self.reencoded(open.bytes, without: mint...maxt, removed: &removed)
         }
         // lastTime stays: appends must still be newer than anything the series ever had.
         version &+= 1
         return removed
+    }
+
+    /// The samples of an in-memory chunk outside `range`, as an appendable chunk.
+    private static func reencoded(_ bytes: [UInt8], without range: ClosedRange<Int64>, removed: inout Int) -> XORChunkAppender {
+        var it = SeriesIterator(chunks: [bytes], mint: .min, maxt: .max)
+        var chunk = XORChunkAppender(capacity: bytes.count + 16)
+        while it.next() {
+            if range.contains(it.t) { removed += 1 } else { chunk.append(it.t, it.v) }
+        }
+        return chunk
+    }
+}
+
+extension TSDB {
+    /// Replaces a stored chunk by one holding only the samples whose time `keep` accepts
+    /// (none left: the row just goes). Returns how many samples went. Caller holds
+    /// `commitLock`, inside a transaction of the writer.
+    func rewriteStoredChunkLocked(seriesID id: Int64, mint: Int64, data: [UInt8], keep: (Int64) -> Bool) throws -> Int {
+        var it = SeriesIterator(chunks: [data], mint: .min, maxt: .max)
+        let all = it.collect()
+        let kept = all.filter { keep($0.t) }
+        let db = storage.writer
+        try db.run("DELETE FROM chunks WHERE series_id = ?1 AND mint = ?2", .int(id), .int(mint))
+        if let first = kept.first, let last = kept.last {
+            let encoded = CompactCodec.encode(timestamps: kept.map(\.t), values: kept.map(\.v))
+            try db.run("INSERT OR REPLACE INTO chunks(series_id, mint, maxt, data) VALUES(?1, ?2, ?3, ?4)",
+                       .int(id), .int(first.t), .int(last.t), .blob(encoded))
+        }
+        return all.count - kept.count
     }
 }

@@ -87,13 +87,7 @@ extension TSDB {
                 try db.run("DELETE FROM chunks WHERE maxt < ?1", .int(cutoff))
                 result.chunksDeleted += db.changes
                 for (id, mint, data) in straddling {
-                    var it = SeriesIterator(chunks: [data], mint: cutoff, maxt: .max)
-                    let kept = it.collect()
-                    try db.run("DELETE FROM chunks WHERE series_id = ?1 AND mint = ?2", .int(id), .int(mint))
-                    guard let first = kept.first, let last = kept.last else { continue }
-                    let encoded = CompactCodec.encode(timestamps: kept.map(\.t), values: kept.map(\.v))
-                    try db.run("INSERT OR REPLACE INTO chunks(series_id, mint, maxt, data) VALUES(?1, ?2, ?3, ?4)",
-                               .int(id), .int(first.t), .int(last.t), .blob(encoded))
+                    _ = try rewriteStoredChunkLocked(seriesID: id, mint: mint, data: data) { $0 >= cutoff }
                     result.chunksTrimmed += 1
                 }
                 for s in dead {

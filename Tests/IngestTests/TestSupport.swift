@@ -112,16 +112,35 @@ final class TestExporter: @unchecked Sendable {
     }
     private var handlerValue: (@Sendable (String, String, [UInt8]) -> (Int, String))?
 
+    /// Keeps each connection open for further requests (HTTP/1.1 keep-alive) instead of
+    /// closing it after one answer. Connections are then served one at a time.
+    var keepAlive: Bool {
+        get { lock.withLock { keepAliveValue } }
+        set { lock.withLock { keepAliveValue = newValue } }
+    }
+    private var keepAliveValue = false
+
+    /// Connections accepted so far.
+    var connectionCount: Int { lock.withLock { connections } }
+    private var connections = 0
+
     private func serveOne(_ listener: Int32) -> Bool {
         let c = accept(listener, nil, nil)
         if c < 0 { return !lock.withLock { stopped } && errno == EINTR }
         defer { close(c) }
+        lock.withLock { connections += 1 }
+        while serveRequest(c) && keepAlive {}
+        return true
+    }
+
+    /// Reads one request from `c` and answers it; false when the peer closed first.
+    private func serveRequest(_ c: Int32) -> Bool {
         var req = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 65536)
         var headerEnd = -1
         while headerEnd < 0 {
             let n = read(c, &buf, buf.count)
-            if n <= 0 { return true }
+            if n <= 0 { return false }
             req += buf[0..<n]
             if let r = String(decoding: req, as: UTF8.self).range(of: "\r\n\r\n") {
                 headerEnd = String(decoding: req, as: UTF8.self)[..<r.upperBound].utf8.count
@@ -151,7 +170,7 @@ final class TestExporter: @unchecked Sendable {
         let bytes = gz ?? Array(text.utf8)
         let reason = status == 200 ? "OK" : status == 204 ? "No Content" : "Error"
         let encoding = gz == nil ? "" : "Content-Encoding: gzip\r\n"
-        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\n\(encoding)Content-Length: \(bytes.count)\r\nConnection: close\r\n\r\n"
+        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\n\(encoding)Content-Length: \(bytes.count)\r\n\(keepAlive ? "" : "Connection: close\r\n")\r\n"
         let out = Array(response.utf8) + (status == 204 ? [] : bytes)
         var off = 0
         while off < out.count {

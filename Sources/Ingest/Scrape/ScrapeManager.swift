@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import TSDB
 
 /// Scrapes every target of a `prometheus.yml` into a TSDB. `apply` (re)configures: pools
@@ -10,16 +12,24 @@ public final class ScrapeManager: @unchecked Sendable {
     let db: TSDB
     let logger: Logger
     let client: HTTPClient
-    let ownsClient: Bool
+    /// The scrape loops' event loops, when the manager made them (with its client).
+    let ownedGroup: MultiThreadedEventLoopGroup?
     private let lock = NSLock()
     private var pools: [String: ScrapePool] = [:]
 
-    /// `client`: the shared HTTP client (one is created when nil).
+    /// `client`: the shared HTTP client, whose event loops run the scrape loops. When nil,
+    /// the manager makes its own on an event-loop group of its own, one thread per core.
     public init(db: TSDB, logger: Logger = Logger(label: "vigil.scrape"), client: HTTPClient? = nil) {
         self.db = db
         self.logger = logger
-        self.client = client ?? HTTPScraper.makeSharedClient()
-        ownsClient = client == nil
+        if let client {
+            self.client = client
+            ownedGroup = nil
+        } else {
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+            self.client = HTTPScraper.makeSharedClient(group: group)
+            ownedGroup = group
+        }
     }
 
     public func apply(_ config: PrometheusConfig) async throws {
@@ -79,7 +89,9 @@ public final class ScrapeManager: @unchecked Sendable {
             return p
         }
         for p in ps { await p.stop(staleMarkers: false) }
-        if ownsClient { try? await client.shutdown() }
+        guard let group = ownedGroup else { return }
+        try? await client.shutdown()
+        try? await group.shutdownGracefully()
     }
 
     /// Identifies a scrape config's settings, secrets included (never printed).

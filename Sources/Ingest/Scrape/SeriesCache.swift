@@ -8,42 +8,64 @@ import TSDB
 /// built, no relabelling runs, no TSDB lookup happens (Prometheus's scrape cache does the
 /// same). Entries remember the scrape generation they were last seen in, which is how
 /// series that disappear are found for stale markers.
+///
+/// Layout, for a lookup per sample without reference counting or a dictionary: every key's
+/// bytes live in one arena, entries are plain values, and an open-addressing table of entry
+/// indices (linear probing, at most half full) is probed by the hash's low bits, the full
+/// hash compared before any byte.
 struct SeriesCache {
     struct Entry {
-        var key: [UInt8]
+        /// The key's bytes: `arena[keyStart ..< keyStart + keyCount]`.
+        var keyStart: Int
+        var keyCount: Int
+        var hash: UInt64
         /// nil when metric relabelling dropped the series.
         var ref: SeriesRef?
         var lastSeen: UInt64
-        /// Index of the next entry with the same hash, or -1.
-        var next: Int32
     }
 
     private(set) var entries: [Entry] = []
-    private var heads: [UInt64: Int32] = [:]
+    private var arena: [UInt8] = []
+    /// Entry index + 1 per slot; 0 is empty. The count is a power of two.
+    private var slots: [Int32] = []
 
     var count: Int { entries.count }
 
     /// The index of the entry for `bytes[span]`, or nil.
     @inline(__always)
     func find(_ bytes: UnsafeBufferPointer<UInt8>, _ span: ByteSpan, hash: UInt64) -> Int? {
-        guard var i = heads[hash] else { return nil }
+        guard !slots.isEmpty else { return nil }
         let base = bytes.baseAddress! + span.start
-        while i >= 0 {
-            let e = entries[Int(i)]
-            if e.key.count == span.count && e.key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, span.count) == 0 }) {
-                return Int(i)
+        return slots.withUnsafeBufferPointer { table in
+            entries.withUnsafeBufferPointer { es in
+                arena.withUnsafeBufferPointer { keys in
+                    let mask = table.count - 1
+                    var slot = Int(truncatingIfNeeded: hash) & mask
+                    while true {
+                        let v = Int(table[slot])
+                        if v == 0 { return nil }
+                        let e = es[v - 1]
+                        if e.hash == hash && e.keyCount == span.count
+                            && memcmp(keys.baseAddress! + e.keyStart, base, span.count) == 0 {
+                            return v - 1
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
             }
-            i = e.next
         }
-        return nil
     }
 
     mutating func insert(_ bytes: UnsafeBufferPointer<UInt8>, _ span: ByteSpan, hash: UInt64, ref: SeriesRef?, seen: UInt64) -> Int {
-        let key = Array(UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]))
-        let idx = Int32(entries.count)
-        entries.append(Entry(key: key, ref: ref, lastSeen: seen, next: heads[hash] ?? -1))
-        heads[hash] = idx
-        return Int(idx)
+        let idx = entries.count
+        entries.append(Entry(keyStart: arena.count, keyCount: span.count, hash: hash, ref: ref, lastSeen: seen))
+        arena.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[span.start..<span.end]))
+        if entries.count * 2 > slots.count {
+            rebuildSlots()
+        } else {
+            place(idx)
+        }
+        return idx
     }
 
     @inline(__always)
@@ -55,17 +77,33 @@ struct SeriesCache {
     mutating func evict(olderThan gen: UInt64) -> [Int32]? {
         guard entries.contains(where: { $0.lastSeen < gen }) else { return nil }
         var map = [Int32](repeating: -1, count: entries.count)
-        let old = entries
+        let oldEntries = entries, oldArena = arena
         entries = []
-        heads = [:]
-        for (i, var e) in old.enumerated() where e.lastSeen >= gen {
-            let h = Self.hash(e.key)
-            e.next = heads[h] ?? -1
-            heads[h] = Int32(entries.count)
+        arena = []
+        for (i, var e) in oldEntries.enumerated() where e.lastSeen >= gen {
             map[i] = Int32(entries.count)
+            let start = arena.count
+            arena.append(contentsOf: oldArena[e.keyStart..<(e.keyStart + e.keyCount)])
+            e.keyStart = start
             entries.append(e)
         }
+        rebuildSlots()
         return map
+    }
+
+    /// A table at least twice the entries (at least 64 slots), every entry placed again.
+    private mutating func rebuildSlots() {
+        var n = 64
+        while n < entries.count * 2 { n <<= 1 }
+        slots = [Int32](repeating: 0, count: n)
+        for i in entries.indices { place(i) }
+    }
+
+    private mutating func place(_ i: Int) {
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: entries[i].hash) & mask
+        while slots[slot] != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(i + 1)
     }
 
     static func hash(_ key: [UInt8]) -> UInt64 {

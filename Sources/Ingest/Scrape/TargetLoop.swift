@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import TSDB
 
 /// What /api/v1/targets shows about one target.
@@ -26,6 +28,11 @@ public struct TargetStatus: Sendable {
 /// interval) and stamps samples with the scheduled time, not the response time: the
 /// delta-of-delta timestamp encoding then spends one bit per sample. The difference from
 /// the real scrape time is the scheduling delay (normally under a millisecond or two).
+///
+/// The loop lives on one event loop of the scrape group: its timer, the HTTP exchange and
+/// the ingestion of the page all run there, one after another, with no task or thread
+/// hand-off. Everything below `eventLoop` is confined to it; the status and the forced
+/// error are read from other threads under `lock`.
 final class TargetLoop: @unchecked Sendable {
     let pool: String
     let target: ScrapeTarget
@@ -38,7 +45,18 @@ final class TargetLoop: @unchecked Sendable {
     /// When set, every scrape fails with it without contacting the target (the pool's
     /// target_limit is exceeded), as Prometheus's `setForcedError`.
     private var forcedErrorValue: String?
-    private var task: Task<Void, Never>?
+
+    let eventLoop: EventLoop
+    /// The grid slot of the next (or running) scrape.
+    private var next: Int64 = 0
+    private var stopped = false
+    private var timer: Scheduled<Void>?
+    private var inflight: HTTPClient.Task<FetchedPage>?
+    /// Completed when the in-flight scrape has ended after `stop`.
+    private var drained: EventLoopPromise<Void>?
+    /// The last page's buffer, reused for the next body.
+    private var spareBody: ByteBuffer?
+    private var requests: HTTPScraper.RequestCache
 
     init(pool: String, target: ScrapeTarget, config: ScrapeConfig, scraper: HTTPScraper, db: TSDB, logger: Logger) {
         self.pool = pool
@@ -46,6 +64,8 @@ final class TargetLoop: @unchecked Sendable {
         self.config = config
         self.scraper = scraper
         self.logger = logger
+        eventLoop = scraper.nextEventLoop()
+        requests = HTTPScraper.RequestCache(url: target.scrapeURL, http: config.http, timeoutMilliseconds: config.scrapeTimeout)
         ingester = PageIngester(db: db, target: target, config: config)
         statusValue = TargetStatus(scrapePool: pool, target: target, scrapeInterval: config.scrapeInterval,
                                    scrapeTimeout: config.scrapeTimeout)
@@ -73,60 +93,102 @@ final class TargetLoop: @unchecked Sendable {
     }
 
     func start() {
-        task = Task { [self] in await run() }
+        eventLoop.execute { [self] in
+            let interval = config.scrapeInterval
+            next = Self.firstSlot(now: wallClockMilliseconds(), interval: interval, offset: Self.offset(target, interval: interval))
+            schedule()
+        }
     }
 
-    /// Stops scraping; with `staleMarkers`, ends every series the target last exposed (the
-    /// target went away). Without (shutdown, or a reload that restarts the pool), the
-    /// series just pause, as in Prometheus.
+    /// Stops scraping (an in-flight scrape is cancelled and ingests nothing); with
+    /// `staleMarkers`, ends every series the target last exposed (the target went away).
+    /// Without (shutdown, or a reload that restarts the pool), the series just pause, as
+    /// in Prometheus.
     func stop(staleMarkers: Bool) async {
-        task?.cancel()
-        await task?.value
+        let ended = eventLoop.flatSubmit { [self] () -> EventLoopFuture<Void> in
+            stopped = true
+            timer?.cancel()
+            timer = nil
+            guard let task = inflight else { return eventLoop.makeSucceededVoidFuture() }
+            let p = eventLoop.makePromise(of: Void.self)
+            drained = p
+            task.cancel()
+            return p.futureResult
+        }
+        try? await ended.get()
         guard staleMarkers else { return }
         let last = lock.withLock { statusValue.lastScrapeTimestamp }
         ingester.stop(time: max(wallClockMilliseconds(), last + 1))
     }
 
-    private func run() async {
-        let interval = config.scrapeInterval
-        var next = Self.firstSlot(now: wallClockMilliseconds(), interval: interval, offset: Self.offset(target, interval: interval))
-        var body: [UInt8] = []
-        while !Task.isCancelled {
-            let wait = next - wallClockMilliseconds()
-            if wait > 0 {
-                do { try await Task.sleep(nanoseconds: UInt64(wait) * 1_000_000) } catch { return }
-            }
-            let started = wallClockMilliseconds()
-            let clock = ContinuousClock.now
-            var outcome: ScrapeOutcome
-            do throws(ScrapeFetchError) {
-                if let forced = forcedError { throw ScrapeFetchError(message: forced) }
-                let page = try await scraper.fetch(url: target.scrapeURL, http: config.http, timeoutMilliseconds: config.scrapeTimeout,
-                                                   bodySizeLimit: config.bodySizeLimit, into: &body)
-                let d = Self.seconds(ContinuousClock.now - clock)
-                outcome = body.withUnsafeBufferPointer { ingester.ingest(page: $0, format: page.format, time: next, duration: d) }
-            } catch {
-                if Task.isCancelled { return }
-                outcome = ingester.fail(error: error.message, time: next, duration: Self.seconds(ContinuousClock.now - clock))
-            }
-            let duration = Self.seconds(ContinuousClock.now - clock)
-            let stamped = next
-            lock.withLock {
-                statusValue.health = outcome.error == nil ? .up : .down
-                statusValue.lastError = outcome.error ?? ""
-                statusValue.lastScrape = started
-                statusValue.lastScrapeDuration = duration
-                statusValue.lastScrapeTimestamp = stamped
-            }
-            if let e = outcome.error {
-                logger.debug("scrape failed", metadata: ["pool": "\(pool)", "target": "\(target.scrapeURL)", "error": "\(e)"])
-            }
-            // The next slot in the future: a scrape that overran skips slots rather than
-            // stamping two scrapes close together.
-            next += interval
-            let now = wallClockMilliseconds()
-            if next <= now { next += ((now - next) / interval + 1) * interval }
+    /// Arms the timer for `next` (on the event loop).
+    private func schedule() {
+        guard !stopped else { return }
+        let wait = next - wallClockMilliseconds()
+        timer = eventLoop.scheduleTask(in: .milliseconds(max(wait, 0))) { [self] in scrape() }
+    }
+
+    private func scrape() {
+        timer = nil
+        guard !stopped else { return }
+        let started = wallClockMilliseconds()
+        let clock = ContinuousClock.now
+        let request: HTTPClient.Request
+        do throws(ScrapeFetchError) {
+            if let forced = forcedError { throw ScrapeFetchError(message: forced) }
+            request = try requests.next()
+        } catch {
+            finish(.failure(error), started: started, clock: clock)
+            return
         }
+        let body = spareBody.take() ?? ByteBufferAllocator().buffer(capacity: 16 * 1024)
+        let task = scraper.fetch(request, timeoutMilliseconds: config.scrapeTimeout, bodySizeLimit: config.bodySizeLimit,
+                                 into: body, on: eventLoop)
+        inflight = task
+        task.futureResult.hop(to: eventLoop).whenComplete { [self] result in
+            inflight = nil
+            if stopped {
+                drained?.succeed()
+                drained = nil
+                return
+            }
+            finish(result.mapError { HTTPScraper.fetchError($0, url: target.scrapeURL) }, started: started, clock: clock)
+        }
+    }
+
+    /// Ingests the page (or the failure), records the status and arms the next slot.
+    private func finish(_ result: Result<FetchedPage, ScrapeFetchError>, started: Int64, clock: ContinuousClock.Instant) {
+        let outcome: ScrapeOutcome
+        switch result {
+        case .success(let page):
+            let d = Self.seconds(ContinuousClock.now - clock)
+            outcome = page.body.withUnsafeReadableBytes { raw in
+                ingester.ingest(page: UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count),
+                                format: page.format, time: next, duration: d)
+            }
+            spareBody = page.body
+        case .failure(let error):
+            outcome = ingester.fail(error: error.message, time: next, duration: Self.seconds(ContinuousClock.now - clock))
+        }
+        let duration = Self.seconds(ContinuousClock.now - clock)
+        let stamped = next
+        lock.withLock {
+            statusValue.health = outcome.error == nil ? .up : .down
+            statusValue.lastError = outcome.error ?? ""
+            statusValue.lastScrape = started
+            statusValue.lastScrapeDuration = duration
+            statusValue.lastScrapeTimestamp = stamped
+        }
+        if let e = outcome.error {
+            logger.debug("scrape failed", metadata: ["pool": "\(pool)", "target": "\(target.scrapeURL)", "error": "\(e)"])
+        }
+        // The next slot in the future: a scrape that overran skips slots rather than
+        // stamping two scrapes close together.
+        let interval = config.scrapeInterval
+        next += interval
+        let now = wallClockMilliseconds()
+        if next <= now { next += ((now - next) / interval + 1) * interval }
+        schedule()
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -31,6 +31,8 @@ let package = Package(
         // bcrypt for the web config's basic auth users (Debian: libcrypt-dev, libxcrypt).
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        // Header-only: atomic loads/stores on raw memory and a prefetch hint (TSDB's head).
+        .systemLibrary(name: "CVigilMemory"),
 
         .target(name: "SQLite", dependencies: ["CSQLite"]),
         // Go's strconv quoting (label sets, PromQL, group keys, templates' %q): one exact copy.
@@ -39,7 +41,7 @@ let package = Package(
         // label matchers, PromQL, relabelling and Alertmanager matchers.
         .target(name: "RE2"),
         .target(name: "TSDB", dependencies: [
-            "SQLite", "CZstd", "RE2", "GoText",
+            "SQLite", "CZstd", "RE2", "GoText", "CVigilMemory",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "PromQL", dependencies: ["TSDB", "RE2", "GoText"]),

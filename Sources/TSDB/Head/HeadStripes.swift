@@ -16,27 +16,21 @@ final class HeadStripes: @unchecked Sendable {
         @exclusivity(unchecked) var byHash: [Int: [MemSeries]] = [:]
     }
 
-    /// The ref stripes: locks and maps in two contiguous arrays, so the per-sample path takes
-    /// a lock and probes a map without retaining a stripe object or chasing a pointer to a
-    /// separately allocated mutex.
+    /// The ref stripes' locks in one contiguous array (no stripe object to retain, no
+    /// pointer to chase to a separately allocated mutex); each guards the table entries of
+    /// the refs that map to it.
     private let refLocks: UnsafeMutablePointer<pthread_mutex_t>
-    private let refMaps: UnsafeMutablePointer<SeriesMap>
+    let table = DenseSeriesTable()
     let hashStripes: [HashStripe] = (0..<HeadStripes.stripeCount).map { _ in HashStripe() }
 
     init() {
         refLocks = .allocate(capacity: HeadStripes.stripeCount)
-        refMaps = .allocate(capacity: HeadStripes.stripeCount)
-        for i in 0..<HeadStripes.stripeCount {
-            pthread_mutex_init(refLocks + i, nil)
-            (refMaps + i).initialize(to: SeriesMap())
-        }
+        for i in 0..<HeadStripes.stripeCount { pthread_mutex_init(refLocks + i, nil) }
     }
 
     deinit {
         for i in 0..<HeadStripes.stripeCount { pthread_mutex_destroy(refLocks + i) }
-        refMaps.deinitialize(count: HeadStripes.stripeCount)
         refLocks.deallocate()
-        refMaps.deallocate()
     }
 
     @inline(__always)
@@ -47,13 +41,13 @@ final class HeadStripes: @unchecked Sendable {
 
     /// The series with `ref` in stripe `i`; the caller holds that stripe's lock.
     @inline(__always)
-    func seriesLocked(_ ref: SeriesRef, stripe i: Int) -> MemSeries? { refMaps[i][ref] }
+    func seriesLocked(_ ref: SeriesRef, stripe i: Int) -> MemSeries? { table[ref] }
 
     /// Adds or removes (nil) a series under its ref stripe's lock.
     func setSeries(_ ref: SeriesRef, _ series: MemSeries?) {
         let i = HeadStripes.stripeIndex(ref)
         lockStripe(i)
-        refMaps[i][ref] = series
+        table.set(ref, series)
         unlockStripe(i)
     }
 
@@ -66,7 +60,7 @@ final class HeadStripes: @unchecked Sendable {
         let i = HeadStripes.stripeIndex(ref)
         lockStripe(i)
         defer { unlockStripe(i) }
-        return try body(refMaps[i][ref])
+        return try body(table[ref])
     }
 
     /// The end of the aligned chunk range containing `t`.
@@ -77,12 +71,13 @@ final class HeadStripes: @unchecked Sendable {
         return overflow ? .max : end
     }
 
-    /// Calls `body` on every series, one stripe lock at a time.
+    /// Calls `body` on every series, under its stripe's lock.
     func forEachSeries(_ body: (MemSeries) throws -> Void) rethrows {
-        for i in 0..<HeadStripes.stripeCount {
+        try table.forEachRef { ref in
+            let i = HeadStripes.stripeIndex(ref)
             lockStripe(i)
             defer { unlockStripe(i) }
-            for series in refMaps[i].all { try body(series) }
+            if let s = table[ref] { try body(s) }
         }
     }
 }

@@ -118,6 +118,30 @@ def steady(server, work, a, size, exporter_port, targets):
         lat[q].append(time.perf_counter() - t0)
         results[q] = sum(len(s["values"]) for s in d["result"])
     out["queries"] = {q: dict(quantiles(v), result_size=results[q]) for q, v in lat.items()}
+    # The same queries back to back (one unmeasured run, then --repeat measured ones with no
+    # pause): what the server itself takes. In the interleaved runs above, each query comes
+    # after another one or a pause, and on this VM a thread woken from idle costs either
+    # server ~0.8 ms (see the wake-up floor below), which dominates queries of 1-2 ms.
+    for _, q in SEED_QUERIES:
+        c.api("/api/v1/query", query=q, time=f"{now:.3f}")
+        xs = []
+        for _ in range(a.repeat):
+            t0 = time.perf_counter()
+            c.api("/api/v1/query", query=q, time=f"{now:.3f}")
+            xs.append(time.perf_counter() - t0)
+        out["queries"][q]["back_to_back_median"] = statistics.median(xs)
+    # Wake-up floor: the cheapest query, back to back and after 20 ms of idle.
+    floor = {}
+    for label, pause in (("busy", 0.0), ("after_idle", 0.02)):
+        xs = []
+        for _ in range(20):
+            if pause:
+                time.sleep(pause)
+            t0 = time.perf_counter()
+            c.api("/api/v1/query", query="vector(1)", time=f"{now:.3f}")
+            xs.append(time.perf_counter() - t0)
+        floor[label] = statistics.median(xs)
+    out["wakeup_floor"] = floor
     out["range"] = {"start": rng_start, "end": now, "step": step}
     total = c.metric_sum(server.samples_metric)
     server.stop()

@@ -26,6 +26,11 @@ def rows(res):
             pq, vq = p["queries"][q], v["queries"][q]
             out.append((f"{label}: median", k, pq["median"] * 1000, vq["median"] * 1000, "ms", 0.5, "{:.2f}"))
             out.append((f"{label}: p90", k, pq["p90"] * 1000, vq["p90"] * 1000, "ms", None, "{:.2f}"))
+            if "back_to_back_median" in pq and "back_to_back_median" in vq:
+                out.append((f"{label}: median back to back", k, pq["back_to_back_median"] * 1000, vq["back_to_back_median"] * 1000, "ms", None, "{:.2f}"))
+        if "wakeup_floor" in p and "wakeup_floor" in v:
+            out.append(("vector(1) back to back (HTTP floor)", k, p["wakeup_floor"]["busy"] * 1000, v["wakeup_floor"]["busy"] * 1000, "ms", None, "{:.3f}"))
+            out.append(("vector(1) after 20 ms idle (thread wake-up floor)", k, p["wakeup_floor"]["after_idle"] * 1000, v["wakeup_floor"]["after_idle"] * 1000, "ms", None, "{:.3f}"))
     rs = res.get("restart", {})
     if V in rs and P in rs and rs[V]["ready_s"] and rs[P]["ready_s"]:
         args = res["args"]

@@ -185,27 +185,21 @@ public final class Engine: Sendable {
 
 extension TSDB: QueryableStorage {
     public func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries] {
-        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true)
         var out: [StoredSeries] = []
-        out.reserveCapacity(data.count)
-        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
-        for d in data {
-            let (ts, vs) = d.decodeColumns(scratch: &scratch)
-            if !ts.isEmpty { out.append(StoredSeries(labels: d.labels, timestamps: ts, values: vs)) }
+        try querier(mint: mint, maxt: maxt).forEachSeries(matchers, onlyLabels: nil) { labels, ts, vs in
+            // Exactly sized copies of the reused columns.
+            out.append(StoredSeries(labels: labels, timestamps: ts.withUnsafeBufferPointer { Array($0) },
+                                    values: vs.withUnsafeBufferPointer { Array($0) }))
         }
         return out
     }
 
     public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
                               _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
-        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true, onlyLabels: onlyLabels)
-        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
-        for d in data {
-            d.decode(into: &scratch)
-            if !scratch.timestamps.isEmpty { try body(d.labels, scratch.timestamps, scratch.values) }
+        try querier(mint: mint, maxt: maxt).forEachSeries(matchers, onlyLabels: onlyLabels) { labels, ts, vs in
+            try body(labels, ts, vs)
         }
     }
-
 }
 
 /// An in-memory series set (tests, rule unit tests).

@@ -60,6 +60,8 @@ struct Evaluator {
     /// reproduces that; it is 0 everywhere else.
     var atShift: Int64 = 0
     let deadline: ContinuousClock.Instant
+    /// Streamed aggregations already evaluated in this query, by expression and grid.
+    var streamedResults: [StreamedAggregateKey: (series: [VSeries], samples: Int)] = [:]
 
     init(options: EngineOptions, storage: any QueryableStorage, start: Int64, end: Int64, step: Int64) {
         self.options = options

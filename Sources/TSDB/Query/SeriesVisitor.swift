@@ -20,19 +20,32 @@ struct SampleColumns {
     mutating func append(chunk bytes: [UInt8], mint: Int64, maxt: Int64) -> Bool {
         if bytes.first == ChunkEncoding.xor.rawValue {
             var it = XORChunkIterator(bytes)
-            let room = timestamps.count &+ it.count
-            if timestamps.capacity < room {
-                timestamps.reserveCapacity(room)
-                values.reserveCapacity(room)
+            // Room for every sample the header announces, written through raw pointers (no
+            // per-sample capacity or uniqueness check), then trimmed to what was in range.
+            let start = timestamps.count, room = it.count
+            timestamps.append(contentsOf: repeatElement(0, count: room))
+            values.append(contentsOf: repeatElement(0, count: room))
+            var end = start
+            var more = true
+            timestamps.withUnsafeMutableBufferPointer { tp in
+                values.withUnsafeMutableBufferPointer { vp in
+                    let limit = start &+ room
+                    while end < limit && it.next() {
+                        let t = it.t
+                        if t < mint { continue }
+                        if t > maxt {
+                            more = false
+                            break
+                        }
+                        tp[end] = t
+                        vp[end] = it.v
+                        end &+= 1
+                    }
+                }
             }
-            while it.next() {
-                let t = it.t
-                if t < mint { continue }
-                if t > maxt { return false }
-                timestamps.append(t)
-                values.append(it.v)
-            }
-            return true
+            timestamps.removeLast(timestamps.count &- end)
+            values.removeLast(values.count &- end)
+            return more
         }
         // Compacted blocks (decoded whole by the iterator) and unknown encodings (an error).
         var it = SampleIterator(bytes)

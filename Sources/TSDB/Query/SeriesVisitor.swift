@@ -12,6 +12,25 @@ struct SampleColumns {
         values.removeAll(keepingCapacity: true)
     }
 
+    /// Writes the samples of XOR chunk `bytes` in [mint, maxt] (at most `room`) to `ts`/`vs`;
+    /// how many, and false once one after `maxt` was seen. The iterator is a local of this
+    /// function, not captured by a closure, so its state stays in registers instead of being
+    /// stored and reloaded for every sample.
+    private static func decodeXOR(_ bytes: [UInt8], mint: Int64, maxt: Int64, room: Int,
+                                  _ ts: UnsafeMutablePointer<Int64>, _ vs: UnsafeMutablePointer<Double>) -> (Int, Bool) {
+        var it = XORChunkIterator(bytes)
+        var n = 0
+        while n < room && it.next() {
+            let t = it.t
+            if t < mint { continue }
+            if t > maxt { return (n, false) }
+            ts[n] = t
+            vs[n] = it.v
+            n &+= 1
+        }
+        return (n, true)
+    }
+
     /// Appends the samples of one encoded chunk that fall in [mint, maxt]; false once a sample
     /// after `maxt` was seen (chunks come in time order, so no later one can contribute).
     /// XOR chunks are decoded here, in one loop over the iterator (inlined: this module owns
@@ -19,32 +38,21 @@ struct SampleColumns {
     /// A damaged chunk contributes the samples before the damage, as `SeriesIterator` does.
     mutating func append(chunk bytes: [UInt8], mint: Int64, maxt: Int64) -> Bool {
         if bytes.first == ChunkEncoding.xor.rawValue {
-            var it = XORChunkIterator(bytes)
             // Room for every sample the header announces, written through raw pointers (no
             // per-sample capacity or uniqueness check), then trimmed to what was in range.
-            let start = timestamps.count, room = it.count
+            let start = timestamps.count, room = XORChunkIterator(bytes).count
             timestamps.append(contentsOf: repeatElement(0, count: room))
             values.append(contentsOf: repeatElement(0, count: room))
-            var end = start
+            var written = 0
             var more = true
             timestamps.withUnsafeMutableBufferPointer { tp in
                 values.withUnsafeMutableBufferPointer { vp in
-                    let limit = start &+ room
-                    while end < limit && it.next() {
-                        let t = it.t
-                        if t < mint { continue }
-                        if t > maxt {
-                            more = false
-                            break
-                        }
-                        tp[end] = t
-                        vp[end] = it.v
-                        end &+= 1
-                    }
+                    (written, more) = Self.decodeXOR(bytes, mint: mint, maxt: maxt, room: room,
+                                                     tp.baseAddress! + start, vp.baseAddress! + start)
                 }
             }
-            timestamps.removeLast(timestamps.count &- end)
-            values.removeLast(values.count &- end)
+            timestamps.removeLast(room &- written)
+            values.removeLast(room &- written)
             return more
         }
         // Compacted blocks (decoded whole by the iterator) and unknown encodings (an error).

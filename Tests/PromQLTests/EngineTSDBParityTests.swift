@@ -53,6 +53,9 @@ import TSDB
         "sum(rate(c_total{status=~\"4..\"}[1m])) >= 10 and (sum(rate(c_total{status=~\"4..\"}[1m])) / sum(rate(c_total[1m])) * 100) >= 5",
         "rate(c_total[10m])",
         "c_total",
+        "g offset 2m",
+        "c_total @ 3000",
+        "timestamp(c_total @ 2000 offset 1m)",
         "sum_over_time(g[7m])",
     ]
 
@@ -76,11 +79,15 @@ import TSDB
     static func check(_ db: TSDB, against mem: MemoryStorage, label: String) throws {
         let engine = Engine()
         for q in queries {
-            for at: Int64 in [600_000, 2_260_000, 3_000_000, 5_999_000] {
+            for at: Int64 in [600_000, 1_800_001, 1_810_000, 2_260_000, 3_000_000, 5_999_000] {
                 let a = try engine.instantQuery(q, at: at, storage: db)
                 let b = try engine.instantQuery(q, at: at, storage: mem)
                 #expect(difference(a, b) == nil, "\(label): \(q) at \(at)")
             }
+            // One step that ends before the query's end: every sample of the window is read.
+            let short = try engine.rangeQuery(q, start: 2_000_000, end: 2_010_000, step: 60_000, storage: db)
+            #expect(difference(short, try engine.rangeQuery(q, start: 2_000_000, end: 2_010_000, step: 60_000, storage: mem)) == nil,
+                    "\(label): \(q) one short step")
             for step: Int64 in [15_000, 45_000] {
                 let a = try engine.rangeQuery(q, start: 0, end: 6_000_000, step: step, storage: db)
                 let b = try engine.rangeQuery(q, start: 0, end: 6_000_000, step: step, storage: mem)

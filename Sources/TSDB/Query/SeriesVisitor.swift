@@ -79,7 +79,12 @@ extension Querier {
     ///
     /// With `onlyLabels`, consecutive series that agree on those labels get the same `Labels`
     /// value (same storage), so a caller grouping by them can recognise a repeat by identity.
-    public func forEachSeries(_ matchers: [Matcher], onlyLabels: [String]?,
+    ///
+    /// With `latestOnly`, a series held in memory gets only the samples of its newest chunk
+    /// starting at or before `maxt`: that chunk holds its last sample at or before `maxt`,
+    /// which is all an instant vector selector reads, so the older chunks of its lookback
+    /// window are not decoded. (Series that also need SQLite get every sample.)
+    public func forEachSeries(_ matchers: [Matcher], onlyLabels: [String]?, latestOnly: Bool = false,
                               _ body: (Labels, [Int64], [Double]) throws -> Void) throws {
         guard mint <= maxt else { return }
         let refs = db.index.postings(for: matchers)
@@ -103,7 +108,7 @@ extension Querier {
             defer { stmt?.reset() }
             for (k, s) in found.enumerated() {
                 columns.removeAll()
-                if let captured = decodeMemory(s, into: &columns) {
+                if let captured = decodeMemory(s, latestOnly: latestOnly, into: &columns) {
                     // Persisted chunks first (older), then the captured memory ones.
                     var blobs: [[UInt8]] = []
                     if let stmt {
@@ -138,13 +143,25 @@ extension Querier {
     /// Decodes the series' in-memory chunks in range into `columns` under its stripe lock and
     /// returns nil, or, when part of the range is only in SQLite, decodes nothing and returns
     /// what the caller needs to read SQLite and then memory.
-    private func decodeMemory(_ s: MemSeries, into columns: inout SampleColumns) -> CapturedMemory? {
+    private func decodeMemory(_ s: MemSeries, latestOnly: Bool, into columns: inout SampleColumns) -> CapturedMemory? {
         let stripe = HeadStripes.stripeIndex(s.ref)
         db.head.lockStripe(stripe)
         defer { db.head.unlockStripe(stripe) }
         if mint < s.memoryFrom && mint <= s.persistedMaxTime {
             return CapturedMemory(ref: s.ref, memory: s.memChunks(mint: mint, maxt: maxt),
                                   memoryFrom: s.memoryFrom, persistedMaxTime: s.persistedMaxTime)
+        }
+        if latestOnly {
+            // Chunks are in time order: the newest one starting at or before maxt holds the last
+            // sample at or before maxt (none in range when that chunk ends before mint).
+            if s.open.count > 0 && s.open.minTime <= maxt {
+                if s.open.maxTime >= mint { _ = columns.append(chunk: s.open.bytes, mint: mint, maxt: maxt) }
+                return nil
+            }
+            if let c = s.closed.last(where: { $0.minTime <= maxt }), c.maxTime >= mint {
+                _ = columns.append(chunk: c.bytes, mint: mint, maxt: maxt)
+            }
+            return nil
         }
         for c in s.closed where c.maxTime >= mint && c.minTime <= maxt {
             if !columns.append(chunk: c.bytes, mint: mint, maxt: maxt) { return nil }

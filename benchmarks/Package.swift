@@ -4,6 +4,7 @@
 //   swift package benchmark                       (timings: append, select, codecs)
 //   swift run -c release tsdb-figures all         (bytes per sample, memory, recovery)
 //   swift run -c release promql-figures [SERIES]  (query latency over a real TSDB)
+//   swift run -c release compare-queries         (the compare harness's queries, Vigil alone)
 //   swift run -c release rule-figures [SERIES]    (the seed's alert: raw vs recording rules)
 //   swift run -c release backtest-figures [SERIES] (backtest speed over a day of history)
 //   swift run -c release ingest-figures [parse|scrape|remote|all]  (parse, scrape, remote-write throughput)
@@ -36,6 +37,12 @@ let package = Package(
         ]),
         // Query latency and throughput of the PromQL engine over a real TSDB.
         .executableTarget(name: "promql-figures", dependencies: [
+            .product(name: "TSDB", package: "vigil"),
+            .product(name: "PromQL", package: "vigil"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The compare harness's queries on Vigil alone, in process (issue 8).
+        .executableTarget(name: "compare-queries", dependencies: [
             .product(name: "TSDB", package: "vigil"),
             .product(name: "PromQL", package: "vigil"),
             .product(name: "Logging", package: "swift-log"),

@@ -61,9 +61,18 @@ public protocol QueryableStorage: Sendable {
     /// pass all of them; a caller must not depend on the others being absent).
     func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
                        _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws
+
+    /// `select` for a reader of each series' last sample at or before `maxt` only (an instant
+    /// vector selector at one time): a storage may leave out earlier samples, as long as that
+    /// one is kept when it is in range, and the series without it are the same as `select`'s.
+    func selectLatest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries]
 }
 
 extension QueryableStorage {
+    public func selectLatest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries] {
+        try select(matchers, mint: mint, maxt: maxt)
+    }
+
     public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
                               _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
         for s in try select(matchers, mint: mint, maxt: maxt) { try body(s.labels, s.timestamps, s.values) }
@@ -185,27 +194,29 @@ public final class Engine: Sendable {
 
 extension TSDB: QueryableStorage {
     public func select(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries] {
-        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true)
+        try select(matchers, mint: mint, maxt: maxt, latestOnly: false)
+    }
+
+    public func selectLatest(_ matchers: [Matcher], mint: Int64, maxt: Int64) throws -> [StoredSeries] {
+        try select(matchers, mint: mint, maxt: maxt, latestOnly: true)
+    }
+
+    private func select(_ matchers: [Matcher], mint: Int64, maxt: Int64, latestOnly: Bool) throws -> [StoredSeries] {
         var out: [StoredSeries] = []
-        out.reserveCapacity(data.count)
-        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
-        for d in data {
-            let (ts, vs) = d.decodeColumns(scratch: &scratch)
-            if !ts.isEmpty { out.append(StoredSeries(labels: d.labels, timestamps: ts, values: vs)) }
+        try querier(mint: mint, maxt: maxt).forEachSeries(matchers, onlyLabels: nil, latestOnly: latestOnly) { labels, ts, vs in
+            // Exactly sized copies of the reused columns.
+            out.append(StoredSeries(labels: labels, timestamps: ts.withUnsafeBufferPointer { Array($0) },
+                                    values: vs.withUnsafeBufferPointer { Array($0) }))
         }
         return out
     }
 
     public func forEachSeries(_ matchers: [Matcher], mint: Int64, maxt: Int64, onlyLabels: [String]?,
                               _ body: (Labels, [Int64], [Double]) throws(QueryError) -> Void) throws {
-        let data = try querier(mint: mint, maxt: maxt).select(matchers, sorted: true, onlyLabels: onlyLabels)
-        var scratch: (timestamps: [Int64], values: [Double]) = ([], [])
-        for d in data {
-            d.decode(into: &scratch)
-            if !scratch.timestamps.isEmpty { try body(d.labels, scratch.timestamps, scratch.values) }
+        try querier(mint: mint, maxt: maxt).forEachSeries(matchers, onlyLabels: onlyLabels) { labels, ts, vs in
+            try body(labels, ts, vs)
         }
     }
-
 }
 
 /// An in-memory series set (tests, rule unit tests).

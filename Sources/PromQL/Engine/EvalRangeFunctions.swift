@@ -228,14 +228,18 @@ extension Evaluator {
     }
 }
 
+/// Prometheus's `extrapolatedRate` over the window's samples. `mayReset: false` promises that
+/// no value in `vs` is below the one before it (the caller checked the whole series once), so
+/// the counter-reset scan, the only part that grows with the window, is skipped: a sliding
+/// window over a range query then costs the same whatever its width.
 func extrapolatedRate(_ ts: ArraySlice<Int64>, _ vs: ArraySlice<Double>, rangeStart: Int64, rangeEnd: Int64,
-                      rangeSec: Double, isCounter: Bool, isRate: Bool) -> Double? {
+                      rangeSec: Double, isCounter: Bool, isRate: Bool, mayReset: Bool = true) -> Double? {
     let count = ts.count
     if count < 2 { return nil }
     let first = vs[vs.startIndex], last = vs[vs.endIndex - 1]
     let t0 = ts[ts.startIndex], t1 = ts[ts.endIndex - 1]
     var result = last - first
-    if isCounter {
+    if isCounter && mayReset {
         var prev = first
         for v in vs.dropFirst() {
             if v < prev { result += prev }
@@ -257,6 +261,18 @@ func extrapolatedRate(_ ts: ArraySlice<Int64>, _ vs: ArraySlice<Double>, rangeSt
     var factor = extrapolateTo / sampledInterval
     if isRate { factor /= rangeSec }
     return result * factor
+}
+
+/// Whether some value is below the one before it (a counter reset somewhere in the series).
+func hasDecrease(_ vs: [Double]) -> Bool {
+    guard vs.count > 1 else { return false }
+    var prev = vs[0]
+    for j in 1..<vs.count {
+        let v = vs[j]
+        if v < prev { return true }
+        prev = v
+    }
+    return false
 }
 
 /// Go's `%f`.

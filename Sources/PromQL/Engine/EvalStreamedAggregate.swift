@@ -117,6 +117,13 @@ extension Evaluator {
               ms.selector.matchers.contains(where: { $0.kind == .equal && $0.name == Labels.metricName && !$0.value.isEmpty })
         else { return nil }
         try checkTimeout()
+        // The same aggregation twice in one query (the seed alert's `x >= 10 and x / y …`) is
+        // read once: both then see the same data, as Prometheus's isolation gives them.
+        let key = StreamedAggregateKey(expr: a, start: start, end: end, step: step, atShift: atShift)
+        if let hit = streamedResults[key] {
+            try account(hit.samples)
+            return hit.series
+        }
         let sel = ms.selector
         let at = resolveAt(sel.at)
         let range = ms.range, offset = sel.offset
@@ -132,6 +139,7 @@ extension Evaluator {
         var acc = Accumulators(op: a.op, n: n, groups: 0)
         var vals = [Double](repeating: absentValue, count: n)
         var total = 0, seen = 0
+        var lastInput: (labels: Labels, group: Int)?
         do {
             // `by (…)` reads only its labels (`__name__` is dropped before grouping); `without` all.
             let only = without ? nil : grouping.filter { $0 != Labels.metricName }
@@ -154,6 +162,7 @@ extension Evaluator {
                 let count = ts.count
                 total += count
                 if count == 0 { return }
+                let mayReset = isCounter && hasDecrease(vs)
                 var lo = 0, hi = 0, any = false
                 for i in 0..<n {
                     let ref = (at ?? times[i]) - offset
@@ -162,7 +171,8 @@ extension Evaluator {
                     if hi < lo { hi = lo }
                     while hi < count && ts[hi] <= ref { hi += 1 }
                     if hi > lo, let v = extrapolatedRate(ts[lo..<hi], vs[lo..<hi], rangeStart: ref - range, rangeEnd: ref,
-                                                         rangeSec: rangeSec, isCounter: isCounter, isRate: isRate) {
+                                                         rangeSec: rangeSec, isCounter: isCounter, isRate: isRate,
+                                                         mayReset: mayReset) {
                         vals[i] = v
                         any = true
                     } else {
@@ -170,6 +180,12 @@ extension Evaluator {
                     }
                 }
                 guard any else { return }
+                // Storage hands consecutive series of one group the same labels (equal by
+                // identity, so this compare is cheap): their group is the last one's.
+                if let last = lastInput, last.labels == labels {
+                    acc.add(vals, group: last.group)
+                    return
+                }
                 let dropped = dropName(labels)
                 let g = without ? dropped.removing(withoutNames) : dropped.keeping(grouping)
                 let gi: Int
@@ -180,6 +196,7 @@ extension Evaluator {
                     groupIndex[g] = gi
                     groups.append(g)
                 }
+                lastInput = (labels, gi)
                 acc.add(vals, group: gi)
             }
         } catch let e as QueryError {
@@ -188,6 +205,18 @@ extension Evaluator {
             throw QueryError(kind: .internal, message: "\(error)")
         }
         try account(total)
-        return acc.finish(groups)
+        let result = acc.finish(groups)
+        streamedResults[key] = (result, total)
+        return result
     }
+}
+
+/// A streamed aggregation and the grid it was evaluated on (the expression compares
+/// structurally, ignoring positions; `@` resolves against the query's fixed start and end).
+struct StreamedAggregateKey: Hashable {
+    let expr: AggregateExpr
+    let start: Int64
+    let end: Int64
+    let step: Int64
+    let atShift: Int64
 }

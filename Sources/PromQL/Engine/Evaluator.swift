@@ -60,6 +60,8 @@ struct Evaluator {
     /// reproduces that; it is 0 everywhere else.
     var atShift: Int64 = 0
     let deadline: ContinuousClock.Instant
+    /// Streamed aggregations already evaluated in this query, by expression and grid.
+    var streamedResults: [StreamedAggregateKey: (series: [VSeries], samples: Int)] = [:]
 
     init(options: EngineOptions, storage: any QueryableStorage, start: Int64, end: Int64, step: Int64) {
         self.options = options
@@ -243,11 +245,14 @@ struct Evaluator {
     // MARK: Selectors
 
     /// Fetches the series of a selector for reference times in [minRef - before, maxRef].
-    mutating func fetch(_ vs: VectorSelector, before: Int64) throws(QueryError) -> [StoredSeries] {
+    /// With `latestOnly`, only the last sample at or before `maxRef` is read (see
+    /// `QueryableStorage.selectLatest`).
+    mutating func fetch(_ vs: VectorSelector, before: Int64, latestOnly: Bool = false) throws(QueryError) -> [StoredSeries] {
         let at = resolveAt(vs.at)
         let minRef = (at ?? start) - vs.offset
         let maxRef = (at ?? end) - vs.offset
         do {
+            if latestOnly { return try storage.selectLatest(vs.matchers, mint: minRef - before, maxt: maxRef) }
             let r = try storage.select(vs.matchers, mint: minRef - before, maxt: maxRef)
             return r
         } catch let e as QueryError {
@@ -259,8 +264,11 @@ struct Evaluator {
 
     /// An instant vector selector over the grid: lookback and staleness.
     mutating func selectVector(_ vs: VectorSelector, timestamps: Bool = false) throws(QueryError) -> [VSeries] {
-        let stored = try fetch(vs, before: options.lookbackDelta > 0 ? options.lookbackDelta : 300_000)
         let at = resolveAt(vs.at)
+        // One step whose reference time is the fetch's end: only each series' last sample at
+        // or before it is read (not so for `timestamp(x @ t)`, which may look earlier).
+        let latestOnly = n == 1 && !timestamps && (at != nil || times[0] == end)
+        let stored = try fetch(vs, before: options.lookbackDelta > 0 ? options.lookbackDelta : 300_000, latestOnly: latestOnly)
         let lookback = options.lookbackDelta > 0 ? options.lookbackDelta : 300_000
         var out: [VSeries] = []
         out.reserveCapacity(stored.count)

@@ -169,19 +169,38 @@ final class MemIndex: @unchecked Sendable {
     }
 
     /// The labels of many series under one acquisition of the lock; with `only`, just the
-    /// labels so named (compared as symbol ids).
+    /// labels so named (compared as symbol ids). Then a series that agrees with the one before
+    /// it on those labels (the usual case in label order: grouping labels sort early) gets the
+    /// same `Labels` value, sharing its storage: nothing is built, and a consumer comparing it
+    /// with the previous one finds them equal by identity.
     func labels<C: Collection>(ofAll sets: C, only: [String]? = nil) -> [Labels] where C.Element == [UInt32] {
         lock.withReadLock {
             guard let only else { return sets.map { labelsLocked($0) } }
             let wanted = only.compactMap { symbolIDs[ByteString($0)] }
             if wanted.isEmpty { return [Labels](repeating: .empty, count: sets.count) }
-            return sets.map { syms in
+            var out: [Labels] = []
+            out.reserveCapacity(sets.count)
+            // The value id of each wanted name (UInt32.max: absent), this series and the last.
+            var current = [UInt32](repeating: .max, count: wanted.count)
+            var previous: [UInt32] = []
+            for syms in sets {
+                for w in current.indices { current[w] = .max }
+                for k in stride(from: 0, to: syms.count, by: 2) {
+                    if let w = wanted.firstIndex(of: syms[k]) { current[w] = syms[k + 1] }
+                }
+                if current == previous, let last = out.last {
+                    out.append(last)
+                    continue
+                }
                 var ls: [Label] = []
                 for k in stride(from: 0, to: syms.count, by: 2) where wanted.contains(syms[k]) {
                     ls.append(Label(symbols[Int(syms[k])], symbols[Int(syms[k + 1])]))
                 }
-                return Labels(sortedUnchecked: ls)
+                out.append(Labels(sortedUnchecked: ls))
+                swap(&current, &previous)
+                if current.count != wanted.count { current = [UInt32](repeating: .max, count: wanted.count) }
             }
+            return out
         }
     }
 

@@ -97,10 +97,7 @@ public struct Querier: Sendable {
         let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
         let maxSpan = max(db.options.chunkRangeMilliseconds, db.options.compactionWindowMilliseconds)
         func build(_ conn: Connection?) throws {
-            let stmt = try conn?.prepare("""
-                SELECT data FROM chunks WHERE series_id = ?1 AND mint >= ?2 AND mint <= ?3 AND maxt >= ?4 AND maxt <= ?5
-                ORDER BY mint
-                """)
+            let stmt = try conn?.prepare(Self.persistedChunksSQL)
             for (k, c) in captured.enumerated() {
                 var chunks: [[UInt8]] = []
                 if let stmt, mint < c.memoryFrom, mint <= c.persistedMaxTime {

@@ -59,6 +59,7 @@ public final class QueueManager: Sendable {
         // A refused connection is an answer (the remote is down): back off and retry at this
         // level, rather than have the pool keep trying until the request's deadline.
         c.connectionPool.retryConnectionEstablishment = false
+        c.tracing.tracer = nil  // no no-op span per request
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: c)
         remote = RemoteWriteClient(client: client, url: config.url, headers: config.headers, http: config.http,
                                    timeoutMilliseconds: config.remoteTimeout, retryOn429: config.queue.retryOnHTTP429)

@@ -95,21 +95,12 @@ public struct Querier: Sendable {
         out.reserveCapacity(captured.count)
         let labels = db.index.labels(ofAll: captured.lazy.map(\.symbols), only: onlyLabels)
         let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
-        let maxSpan = max(db.options.chunkRangeMilliseconds, db.options.compactionWindowMilliseconds)
         func build(_ conn: Connection?) throws {
             let stmt = try conn?.prepare(Self.persistedChunksSQL)
             for (k, c) in captured.enumerated() {
                 var chunks: [[UInt8]] = []
                 if let stmt, mint < c.memoryFrom, mint <= c.persistedMaxTime {
-                    stmt.reset()
-                    try stmt.bind(Int64(bitPattern: c.ref.raw), at: 1)
-                    try stmt.bind(mint > Int64.min + maxSpan ? mint - maxSpan : Int64.min, at: 2)
-                    try stmt.bind(maxt, at: 3)
-                    try stmt.bind(mint, at: 4)
-                    // Rows that end before memory starts (memory and SQLite overlap for the
-                    // recent persisted chunks kept in memory).
-                    try stmt.bind(min(c.persistedMaxTime, c.memoryFrom &- 1), at: 5)
-                    while try stmt.step() { chunks.append(stmt.blob(0)) }
+                    try appendPersistedChunks(stmt, ref: c.ref, persistedMaxTime: c.persistedMaxTime, memoryFrom: c.memoryFrom, to: &chunks)
                 }
                 for m in c.memory { chunks.append(m.bytes) }
                 if chunks.isEmpty { continue }

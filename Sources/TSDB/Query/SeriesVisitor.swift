@@ -179,18 +179,24 @@ extension Querier {
 
     /// The persisted chunks of a captured series overlapping the range, as `select` reads them.
     private func persistedChunks(_ stmt: Statement, _ c: CapturedMemory) throws -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        try appendPersistedChunks(stmt, ref: c.ref, persistedMaxTime: c.persistedMaxTime, memoryFrom: c.memoryFrom, to: &out)
+        return out
+    }
+
+    /// Appends the rows of `persistedChunksSQL` for one series: the persisted chunks that
+    /// overlap the range and end before memory starts (memory and SQLite overlap for the
+    /// recent persisted chunks kept in memory).
+    func appendPersistedChunks(_ stmt: Statement, ref: SeriesRef, persistedMaxTime: Int64, memoryFrom: Int64,
+                               to out: inout [[UInt8]]) throws {
         let maxSpan = max(db.options.chunkRangeMilliseconds, db.options.compactionWindowMilliseconds)
         stmt.reset()
-        try stmt.bind(Int64(bitPattern: c.ref.raw), at: 1)
+        try stmt.bind(Int64(bitPattern: ref.raw), at: 1)
         try stmt.bind(mint > Int64.min + maxSpan ? mint - maxSpan : Int64.min, at: 2)
         try stmt.bind(maxt, at: 3)
         try stmt.bind(mint, at: 4)
-        // Rows that end before memory starts (memory and SQLite overlap for the recent
-        // persisted chunks kept in memory).
-        try stmt.bind(min(c.persistedMaxTime, c.memoryFrom &- 1), at: 5)
-        var out: [[UInt8]] = []
+        try stmt.bind(min(persistedMaxTime, memoryFrom &- 1), at: 5)
         while try stmt.step() { out.append(stmt.blob(0)) }
         stmt.reset()
-        return out
     }
 }

@@ -110,6 +110,7 @@ final class TargetLoop: @unchecked Sendable {
             timer?.cancel()
             timer = nil
             guard let task = inflight else { return eventLoop.makeSucceededVoidFuture() }
+            if let already = drained { return already.futureResult }  // a second stop waits too
             let p = eventLoop.makePromise(of: Void.self)
             drained = p
             task.cancel()

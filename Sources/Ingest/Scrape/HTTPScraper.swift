@@ -40,11 +40,6 @@ public final class HTTPScraper: Sendable {
         return c
     }
 
-    public init(client: HTTPClient) {
-        self.client = client
-        ownsClient = false
-    }
-
     /// A scraper with its own client when `http` needs TLS or redirect settings that differ
     /// from the shared client's; otherwise the shared one. Either runs on the shared
     /// client's event loops.

@@ -106,10 +106,6 @@ struct SeriesCache {
         slots[slot] = Int32(i + 1)
     }
 
-    static func hash(_ key: [UInt8]) -> UInt64 {
-        key.withUnsafeBufferPointer { hash($0, ByteSpan(start: 0, end: $0.count)) }
-    }
-
     /// A fast 64-bit hash over 8-byte words (multiply-xorshift), good enough for a table
     /// whose entries are verified by comparing bytes.
     @inline(__always)

@@ -268,8 +268,8 @@ struct Evaluator {
         // One step whose reference time is the fetch's end: only each series' last sample at
         // or before it is read (not so for `timestamp(x @ t)`, which may look earlier).
         let latestOnly = n == 1 && !timestamps && (at != nil || times[0] == end)
-        let stored = try fetch(vs, before: options.lookbackDelta > 0 ? options.lookbackDelta : 300_000, latestOnly: latestOnly)
         let lookback = options.lookbackDelta > 0 ? options.lookbackDelta : 300_000
+        let stored = try fetch(vs, before: lookback, latestOnly: latestOnly)
         var out: [VSeries] = []
         out.reserveCapacity(stored.count)
         var total = 0

@@ -13,39 +13,6 @@ public struct SeriesData: Sendable {
         SeriesIterator(chunks: chunks, mint: mint, maxt: maxt)
     }
 
-    /// Every sample in range as two columns, decoded inside this module so the iterator's
-    /// calls inline (a consumer in another module would pay a call per sample).
-    public func decodeColumns() -> (timestamps: [Int64], values: [Double]) {
-        var ts: [Int64] = [], vs: [Double] = []
-        ts.reserveCapacity(chunks.count * 120)
-        vs.reserveCapacity(chunks.count * 120)
-        var it = makeIterator()
-        while it.next() {
-            ts.append(it.t)
-            vs.append(it.v)
-        }
-        return (ts, vs)
-    }
-
-    /// Every sample in range as two exactly sized columns, decoded through `scratch` (kept
-    /// by the caller across series, so a select decodes into one buffer and allocates only
-    /// the arrays it returns: no growth, no over-reservation held by the result).
-    public func decodeColumns(scratch: inout (timestamps: [Int64], values: [Double])) -> (timestamps: [Int64], values: [Double]) {
-        decode(into: &scratch)
-        return (scratch.timestamps.withUnsafeBufferPointer { Array($0) }, scratch.values.withUnsafeBufferPointer { Array($0) })
-    }
-
-    /// Every sample in range into `scratch` (emptied first, its capacity kept).
-    public func decode(into scratch: inout (timestamps: [Int64], values: [Double])) {
-        scratch.timestamps.removeAll(keepingCapacity: true)
-        scratch.values.removeAll(keepingCapacity: true)
-        var it = makeIterator()
-        while it.next() {
-            scratch.timestamps.append(it.t)
-            scratch.values.append(it.v)
-        }
-    }
-
     /// Every sample in range, decoded (convenience; the evaluator iterates instead).
     public func samples() -> [(t: Int64, v: Double)] {
         var it = makeIterator()
@@ -78,14 +45,9 @@ public struct Querier: Sendable {
     }
 
     /// The series matching every matcher that have samples in range, with their chunks.
-    /// Sorted by labels when `sorted` (as PromQL wants for deterministic output).
+    /// Sorted by labels when `sorted`. (PromQL reads through `forEachSeries`, which decodes
+    /// in place instead of collecting chunks.)
     public func select(_ matchers: [Matcher], sorted: Bool = false) throws -> [SeriesData] {
-        try select(matchers, sorted: sorted, onlyLabels: nil)
-    }
-
-    /// `select`, each series' labels restricted to those named in `onlyLabels` (nil: all):
-    /// a caller that groups by a few labels does not build, and count references to, the rest.
-    public func select(_ matchers: [Matcher], sorted: Bool, onlyLabels: [String]?) throws -> [SeriesData] {
         guard mint <= maxt else { return [] }
         var captured = capture(matchers)
         if sorted && captured.count > 1 {
@@ -93,7 +55,7 @@ public struct Querier: Sendable {
         }
         var out: [SeriesData] = []
         out.reserveCapacity(captured.count)
-        let labels = db.index.labels(ofAll: captured.lazy.map(\.symbols), only: onlyLabels)
+        let labels = db.index.labels(ofAll: captured.lazy.map(\.symbols))
         let needsDisk = captured.contains { mint < $0.memoryFrom && mint <= $0.persistedMaxTime }
         func build(_ conn: Connection?) throws {
             let stmt = try conn?.prepare(Self.persistedChunksSQL)

@@ -94,35 +94,6 @@ import TSDB
     }
 }
 
-/// A target's scrapes share one kept-alive connection, as Prometheus's do: reconnecting for
-/// every scrape (which AsyncHTTPClient does for requests pinned to an event loop) costs the
-/// scraper and the target a TCP handshake each time.
-@Suite(.serialized) struct ScrapeConnectionTests {
-    @Test func scrapesReuseOneConnection() async throws {
-        let exporter = try TestExporter(page: "m 1\n")
-        exporter.keepAlive = true
-        defer { exporter.stop() }
-        let dir = TempDir()
-        defer { dir.cleanup() }
-        let db = try openTestDB(dir)
-        defer { try? db.close() }
-        let yaml = "scrape_configs:\n  - job_name: t\n    scrape_interval: 100ms\n    scrape_timeout: 90ms\n"
-            + "    static_configs:\n    - targets: ['127.0.0.1:\(exporter.port)']\n"
-        let manager = ScrapeManager(db: db, logger: quietLogger())
-        try await manager.apply(try PrometheusConfig.parse(yaml, file: "t.yml", directory: dir.path))
-        let scraped = await waitUntil(seconds: 10) { exporter.requestCount >= 8 }
-        let status = manager.activeTargets().first
-        await manager.stop()
-        #expect(scraped)
-        #expect(status?.health == .up)
-        #expect(exporter.connectionCount == 1)
-        // Every scrape landed: one `up` sample per answered request (give or take the one
-        // in flight at the stop).
-        let up = try dump(db, [.equal("__name__", "up")]).values.first ?? []
-        #expect(up.count >= 8 && up.allSatisfy { $0.v == 1 })
-    }
-}
-
 @Suite(.serialized) struct TargetLimitTests {
     @Test func overTheTargetLimitEveryTargetIsDown() async throws {
         let exporter = try TestExporter(page: "m 1\n")

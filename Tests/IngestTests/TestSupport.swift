@@ -112,6 +112,22 @@ final class TestExporter: @unchecked Sendable {
     }
     private var handlerValue: (@Sendable (String, String, [UInt8]) -> (Int, String))?
 
+    /// Writes these bytes as the whole answer (status line, headers, body) when it
+    /// returns some for a request's head: redirects, chunked bodies, bodies up to EOF.
+    var rawResponder: (@Sendable (String) -> [UInt8]?)? {
+        get { lock.withLock { rawResponderValue } }
+        set { lock.withLock { rawResponderValue = newValue } }
+    }
+    private var rawResponderValue: (@Sendable (String) -> [UInt8]?)?
+
+    /// With `keepAlive`, closes each connection after one answer anyway, without saying so
+    /// in the headers: a server dropping an idle kept-alive connection.
+    var dropAfterEachAnswer: Bool {
+        get { lock.withLock { dropValue } }
+        set { lock.withLock { dropValue = newValue } }
+    }
+    private var dropValue = false
+
     /// Keeps each connection open for further requests (HTTP/1.1 keep-alive) instead of
     /// closing it after one answer. Connections are then served one at a time.
     var keepAlive: Bool {
@@ -129,7 +145,7 @@ final class TestExporter: @unchecked Sendable {
         if c < 0 { return !lock.withLock { stopped } && errno == EINTR }
         defer { close(c) }
         lock.withLock { connections += 1 }
-        while serveRequest(c) && keepAlive {}
+        while serveRequest(c) && keepAlive && !dropAfterEachAnswer {}
         return true
     }
 
@@ -161,6 +177,10 @@ final class TestExporter: @unchecked Sendable {
             requests.append(head)
             return (pageValue, contentTypeValue, handlerValue)
         }
+        if let raw = lock.withLock({ rawResponderValue })?(head) {
+            writeAll(c, raw)
+            return true
+        }
         var status = 200, text = page
         if let h {
             let requestLine = String(head.prefix { $0 != "\r" })
@@ -171,14 +191,17 @@ final class TestExporter: @unchecked Sendable {
         let reason = status == 200 ? "OK" : status == 204 ? "No Content" : "Error"
         let encoding = gz == nil ? "" : "Content-Encoding: gzip\r\n"
         let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\n\(encoding)Content-Length: \(bytes.count)\r\n\(keepAlive ? "" : "Connection: close\r\n")\r\n"
-        let out = Array(response.utf8) + (status == 204 ? [] : bytes)
+        writeAll(c, Array(response.utf8) + (status == 204 ? [] : bytes))
+        return true
+    }
+
+    private func writeAll(_ c: Int32, _ out: [UInt8]) {
         var off = 0
         while off < out.count {
             let n = out[off...].withUnsafeBytes { write(c, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             off += n
         }
-        return true
     }
 }
 

@@ -24,7 +24,7 @@ import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
-from servers import RANGE_QUERY, RULE_FILES, SEED_QUERIES, Server, du  # noqa: E402
+from servers import RANGE_QUERY, RULE_FILES, SEED_QUERIES, Client, Server, du  # noqa: E402
 
 
 def log(msg):
@@ -69,7 +69,19 @@ def idle_rss(server, work, a):
     return statistics.median(xs)
 
 
-def steady(server, work, a, size, exporter_port, targets):
+def http_floor(c, now, pause, n=20):
+    """Median seconds of `vector(1)` on client `c`, each after `pause` seconds of idle."""
+    xs = []
+    for _ in range(n):
+        if pause:
+            time.sleep(pause)
+        t0 = time.perf_counter()
+        c.api("/api/v1/query", query="vector(1)", time=f"{now:.3f}")
+        xs.append(time.perf_counter() - t0)
+    return statistics.median(xs)
+
+
+def steady(server, work, a, size, exporter_port, targets, noop_port=None):
     """One server on one size: CPU, memory, rules, queries, disk."""
     tag = f"{size // 1000}k"
     cfg = os.path.join(work, f"scrape-{tag}.yml")
@@ -131,17 +143,13 @@ def steady(server, work, a, size, exporter_port, targets):
             xs.append(time.perf_counter() - t0)
         out["queries"][q]["back_to_back_median"] = statistics.median(xs)
     # Wake-up floor: the cheapest query, back to back and after 20 ms of idle.
-    floor = {}
-    for label, pause in (("busy", 0.0), ("after_idle", 0.02)):
-        xs = []
-        for _ in range(20):
-            if pause:
-                time.sleep(pause)
-            t0 = time.perf_counter()
-            c.api("/api/v1/query", query="vector(1)", time=f"{now:.3f}")
-            xs.append(time.perf_counter() - t0)
-        floor[label] = statistics.median(xs)
-    out["wakeup_floor"] = floor
+    # The same for a do-nothing server (workload.py noop) at the same moment, with this
+    # server still scraping in the background: what no server can go below here.
+    out["wakeup_floor"] = {label: http_floor(c, now, pause) for label, pause in (("busy", 0.0), ("after_idle", 0.02))}
+    if noop_port:
+        nc = Client(noop_port)
+        out["noop_floor"] = {label: http_floor(nc, now, pause) for label, pause in (("busy", 0.0), ("after_idle", 0.02))}
+        nc.close()
     out["range"] = {"start": rng_start, "end": now, "step": step}
     total = c.metric_sum(server.samples_metric)
     server.stop()
@@ -225,6 +233,8 @@ def main():
            "machine": machine(), "vigil_commit": git_commit(), "idle_rss": {}, "steady": {}, "restart": {}}
     t_all = time.time()
     exporter = None
+    noop = subprocess.Popen([sys.executable, os.path.join(HERE, "workload.py"), "noop"], stdout=subprocess.PIPE, text=True)
+    noop_port = int(noop.stdout.readline())
     try:
         if "idle" not in skip:
             for s in servers:
@@ -236,7 +246,7 @@ def main():
                                         stdout=subprocess.PIPE, text=True)
             port = int(exporter.stdout.readline())
             for s in servers:
-                r = res["steady"].setdefault(str(size), {})[s.name] = steady(s, work, a, size, port, targets)
+                r = res["steady"].setdefault(str(size), {})[s.name] = steady(s, work, a, size, port, targets, noop_port)
                 log(f"{s.name} {size}: {r['cpu_per_msample']:.2f} CPU s / M samples, {r['active_series']:.0f} series, "
                     f"RSS {r['rss_median'] / 2**20:.0f} MiB, {r['disk_per_sample']:.2f} B/sample")
             exporter.send_signal(signal.SIGTERM)
@@ -250,6 +260,7 @@ def main():
             s.stop()
         if exporter:
             exporter.kill()
+        noop.kill()
     res["duration_s"] = time.time() - t_all
     with open(os.path.join(a.out, "compare.json"), "w") as f:
         json.dump(res, f, indent=1)

@@ -31,6 +31,9 @@ def rows(res):
         if "wakeup_floor" in p and "wakeup_floor" in v:
             out.append(("vector(1) back to back (HTTP floor)", k, p["wakeup_floor"]["busy"] * 1000, v["wakeup_floor"]["busy"] * 1000, "ms", None, "{:.3f}"))
             out.append(("vector(1) after 20 ms idle (thread wake-up floor)", k, p["wakeup_floor"]["after_idle"] * 1000, v["wakeup_floor"]["after_idle"] * 1000, "ms", None, "{:.3f}"))
+        if "noop_floor" in p and "noop_floor" in v:
+            out.append(("do-nothing server (workload.py noop) back to back, during each run", k, p["noop_floor"]["busy"] * 1000, v["noop_floor"]["busy"] * 1000, "ms", None, "{:.3f}"))
+            out.append(("do-nothing server after 20 ms idle, during each run", k, p["noop_floor"]["after_idle"] * 1000, v["noop_floor"]["after_idle"] * 1000, "ms", None, "{:.3f}"))
     rs = res.get("restart", {})
     if V in rs and P in rs and rs[V]["ready_s"] and rs[P]["ready_s"]:
         args = res["args"]

@@ -18,6 +18,9 @@ Two parts:
   with literal blocks only, which every snappy decoder accepts). Each request carries BLOCK
   series with ROUNDS samples each; rounds go forward in time so every series stays in order.
   A probe series `compare_restart_probe` is written last.
+
+* `noop`: a do-nothing HTTP server in one thread: what any query costs on this machine
+  before a server does anything (the socket round trip and waking a sleeping thread).
 """
 import argparse, http.server, math, queue, random, socketserver, struct, sys, threading, time, urllib.request
 
@@ -220,6 +223,31 @@ def push(url, series, hours, interval, block, rounds, log=sys.stderr):
     return sent[0], time.time() - t0
 
 
+def noop(port):
+    """One thread answering every request on one connection at a time with a fixed small
+    JSON body: the cheapest HTTP server there is, for the harness's latency floor."""
+    import socket
+    body = b'{"status":"success","data":{"resultType":"scalar","result":[0,"1"]}}'
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(16)
+    print(s.getsockname()[1], flush=True)
+    while True:
+        c, _ = s.accept()
+        with c:
+            buf = b""
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                buf += d
+                while b"\r\n\r\n" in buf:  # GETs only: no request bodies
+                    buf = buf.split(b"\r\n\r\n", 1)[1]
+                    c.sendall(answer)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -228,6 +256,8 @@ def main():
     s.add_argument("--series", type=int, default=10_000, help="series over all targets")
     s.add_argument("--port", type=int, default=0)
     s.add_argument("--seed", type=int, default=1)
+    n = sub.add_parser("noop", help="a do-nothing HTTP server (the latency floor)")
+    n.add_argument("--port", type=int, default=0)
     p = sub.add_parser("push")
     p.add_argument("--url", required=True)
     p.add_argument("--series", type=int, default=1_000_000)
@@ -238,6 +268,8 @@ def main():
     a = ap.parse_args()
     if a.cmd == "serve":
         serve(a.targets, a.series, a.port, a.seed)
+    elif a.cmd == "noop":
+        noop(a.port)
     else:
         n, secs = push(a.url, a.series, a.hours, a.interval, a.block, a.rounds)
         print(f"{n} {secs:.1f}")

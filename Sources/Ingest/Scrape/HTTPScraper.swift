@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 
 /// Fetches target pages over HTTP(S) with one shared `HTTPClient` (plus one per scrape
@@ -63,16 +64,18 @@ public final class HTTPScraper: Sendable {
     /// The event loop a new target's scrapes run on.
     func nextEventLoop() -> EventLoop { client.eventLoopGroup.next() }
 
-    /// The GET for a target's scrapes. Built once per loop and kept while its
-    /// Authorization value stays the same (that value is read again for every scrape,
-    /// since credential files may change), so a scrape neither parses the URL nor builds
-    /// the headers again.
+    /// The GET for a target's scrapes, for either client. Built once per loop and kept
+    /// while its Authorization value stays the same (that value is read again for every
+    /// scrape, since credential files may change), so a scrape neither parses the URL nor
+    /// builds the headers again.
     struct RequestCache {
         let url: String
         let http: HTTPClientConfig
         let timeoutMilliseconds: Int64
         private var built: HTTPClient.Request?
+        private var builtHead: HTTPRequestHead?
         private var authorization: String?
+        private var headAuthorization: String?
 
         init(url: String, http: HTTPClientConfig, timeoutMilliseconds: Int64) {
             self.url = url
@@ -80,24 +83,44 @@ public final class HTTPScraper: Sendable {
             self.timeoutMilliseconds = timeoutMilliseconds
         }
 
-        mutating func next() throws(ScrapeFetchError) -> HTTPClient.Request {
-            let auth: String?
-            do { auth = try http.authorizationHeader() } catch { throw ScrapeFetchError(message: error.message) }
-            if let r = built, auth == authorization { return r }
+        private func currentAuthorization() throws(ScrapeFetchError) -> String? {
+            do { return try http.authorizationHeader() } catch { throw ScrapeFetchError(message: error.message) }
+        }
+
+        private func headers(authorization auth: String?) -> HTTPHeaders {
             var headers = HTTPHeaders()
             headers.add(name: "Accept", value: HTTPScraper.acceptHeader)
             headers.add(name: "Accept-Encoding", value: "gzip")
             headers.add(name: "User-Agent", value: HTTPScraper.userAgent)
             headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: String(Double(timeoutMilliseconds) / 1000))
             if let auth { headers.add(name: "Authorization", value: auth) }
+            return headers
+        }
+
+        /// The request for the general client (AsyncHTTPClient).
+        mutating func next() throws(ScrapeFetchError) -> HTTPClient.Request {
+            let auth = try currentAuthorization()
+            if let r = built, auth == authorization { return r }
             do {
-                let r = try HTTPClient.Request(url: url, method: .GET, headers: headers)
+                let r = try HTTPClient.Request(url: url, method: .GET, headers: headers(authorization: auth))
                 built = r
                 authorization = auth
                 return r
             } catch {
                 throw ScrapeFetchError(message: "Get \"\(HTTPScraper.redacted(url))\": \(error)")
             }
+        }
+
+        /// The request head for a target's own connection to `endpoint`.
+        mutating func head(for endpoint: ScrapeEndpoint) throws(ScrapeFetchError) -> HTTPRequestHead {
+            let auth = try currentAuthorization()
+            if let h = builtHead, auth == headAuthorization { return h }
+            var headers = headers(authorization: auth)
+            headers.replaceOrAdd(name: "Host", value: endpoint.authority)
+            let h = HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.uri, headers: headers)
+            builtHead = h
+            headAuthorization = auth
+            return h
         }
     }
 
@@ -123,6 +146,18 @@ public final class HTTPScraper: Sendable {
             return e
         case let e as HTTPClientError where e == .deadlineExceeded || e == .readTimeout || e == .connectTimeout:
             return ScrapeFetchError(message: "Get \"\(redacted(url))\": context deadline exceeded")
+        case ScrapeConnectionError.timedOut, ChannelError.connectTimeout:
+            return ScrapeFetchError(message: "Get \"\(redacted(url))\": context deadline exceeded")
+        case ScrapeConnectionError.closedEarly:
+            return ScrapeFetchError(message: "Get \"\(redacted(url))\": EOF")
+        case let e as NIOConnectionError:
+            // Go's words for the common case: `dial tcp 127.0.0.1:9100: connect: connection refused`.
+            if e.connectionErrors.isEmpty {
+                return ScrapeFetchError(message: "Get \"\(redacted(url))\": dial tcp: lookup \(e.host): no such host")
+            }
+            let refused = e.connectionErrors.contains { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
+            let what = refused ? "connect: connection refused" : "\(e.connectionErrors[0].error)"
+            return ScrapeFetchError(message: "Get \"\(redacted(url))\": dial tcp \(e.host):\(e.port): \(what)")
         default:
             return ScrapeFetchError(message: "Get \"\(redacted(url))\": \(error)")
         }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import NIOHTTP1
 import TSDB
 
 /// What /api/v1/targets shows about one target.
@@ -31,8 +32,10 @@ public struct TargetStatus: Sendable {
 ///
 /// The loop lives on one event loop of the scrape group: its timer, the HTTP exchange and
 /// the ingestion of the page all run there, one after another, with no task or thread
-/// hand-off. Everything below `eventLoop` is confined to it; the status and the forced
-/// error are read from other threads under `lock`.
+/// hand-off. Plain-HTTP targets are fetched over the loop's own kept-alive connection
+/// (`ScrapeConnection`); https targets, and targets that answered with a redirect, through
+/// the shared AsyncHTTPClient. Everything below `eventLoop` is confined to it; the status
+/// and the forced error are read from other threads under `lock`.
 final class TargetLoop: @unchecked Sendable {
     let pool: String
     let target: ScrapeTarget
@@ -51,7 +54,9 @@ final class TargetLoop: @unchecked Sendable {
     private var next: Int64 = 0
     private var stopped = false
     private var timer: Scheduled<Void>?
-    private var inflight: HTTPClient.Task<FetchedPage>?
+    private var inflight: InFlight?
+    /// The target's own connection; nil when the general client fetches its pages.
+    private var connection: ScrapeConnection?
     /// Completed when the in-flight scrape has ended after `stop`.
     private var drained: EventLoopPromise<Void>?
     /// The last page's buffer, reused for the next body.
@@ -66,6 +71,10 @@ final class TargetLoop: @unchecked Sendable {
         self.logger = logger
         eventLoop = scraper.nextEventLoop()
         requests = HTTPScraper.RequestCache(url: target.scrapeURL, http: config.http, timeoutMilliseconds: config.scrapeTimeout)
+        let loop = eventLoop
+        connection = ScrapeEndpoint(url: target.scrapeURL).map {
+            ScrapeConnection(endpoint: $0, eventLoop: loop, followRedirects: config.http.followRedirects)
+        }
         ingester = PageIngester(db: db, target: target, config: config)
         statusValue = TargetStatus(scrapePool: pool, target: target, scrapeInterval: config.scrapeInterval,
                                    scrapeTimeout: config.scrapeTimeout)
@@ -109,11 +118,15 @@ final class TargetLoop: @unchecked Sendable {
             stopped = true
             timer?.cancel()
             timer = nil
-            guard let task = inflight else { return eventLoop.makeSucceededVoidFuture() }
+            guard let fetch = inflight else {
+                connection?.close()
+                return eventLoop.makeSucceededVoidFuture()
+            }
             if let already = drained { return already.futureResult }  // a second stop waits too
             let p = eventLoop.makePromise(of: Void.self)
             drained = p
-            task.cancel()
+            fetch.cancel()
+            connection?.close()
             return p.futureResult
         }
         try? await ended.get()
@@ -129,32 +142,77 @@ final class TargetLoop: @unchecked Sendable {
         timer = eventLoop.scheduleTask(in: .milliseconds(max(wait, 0))) { [self] in scrape() }
     }
 
+    /// A fetch in flight, for `stop` to cancel.
+    private enum InFlight {
+        case own(ScrapeConnection)
+        case general(HTTPClient.Task<FetchedPage>)
+
+        func cancel() {
+            switch self {
+            case .own(let c): c.cancel()
+            case .general(let t): t.cancel()
+            }
+        }
+    }
+
     private func scrape() {
         timer = nil
         guard !stopped else { return }
         let started = wallClockMilliseconds()
         let clock = ContinuousClock.now
-        let request: HTTPClient.Request
         do throws(ScrapeFetchError) {
             if let forced = forcedError { throw ScrapeFetchError(message: forced) }
-            request = try requests.next()
+            if let connection {
+                let head = try requests.head(for: connection.endpoint)
+                fetchOwn(head, on: connection, started: started, clock: clock)
+            } else {
+                fetchGeneral(try requests.next(), started: started, clock: clock)
+            }
         } catch {
             finish(.failure(error), started: started, clock: clock)
-            return
         }
+    }
+
+    private func fetchOwn(_ head: HTTPRequestHead, on connection: ScrapeConnection, started: Int64, clock: ContinuousClock.Instant) {
+        let body = spareBody.take() ?? ByteBufferAllocator().buffer(capacity: 16 * 1024)
+        inflight = .own(connection)
+        connection.fetch(head, timeoutMilliseconds: config.scrapeTimeout, bodySizeLimit: config.bodySizeLimit, into: body)
+            .whenComplete { [self] result in
+                if case .failure(ScrapeConnectionError.redirected) = result, !stopped {
+                    // Redirects are followed by the general client, for good: this
+                    // target's pages come from somewhere else.
+                    inflight = nil
+                    connection.close()
+                    self.connection = nil
+                    do throws(ScrapeFetchError) {
+                        fetchGeneral(try requests.next(), started: started, clock: clock)
+                    } catch {
+                        finish(.failure(error), started: started, clock: clock)
+                    }
+                    return
+                }
+                completed(result, started: started, clock: clock)
+            }
+    }
+
+    private func fetchGeneral(_ request: HTTPClient.Request, started: Int64, clock: ContinuousClock.Instant) {
         let body = spareBody.take() ?? ByteBufferAllocator().buffer(capacity: 16 * 1024)
         let task = scraper.fetch(request, timeoutMilliseconds: config.scrapeTimeout, bodySizeLimit: config.bodySizeLimit,
                                  into: body, on: eventLoop)
-        inflight = task
+        inflight = .general(task)
         task.futureResult.hop(to: eventLoop).whenComplete { [self] result in
-            inflight = nil
-            if stopped {
-                drained?.succeed()
-                drained = nil
-                return
-            }
-            finish(result.mapError { HTTPScraper.fetchError($0, url: target.scrapeURL) }, started: started, clock: clock)
+            completed(result, started: started, clock: clock)
         }
+    }
+
+    private func completed(_ result: Result<FetchedPage, Error>, started: Int64, clock: ContinuousClock.Instant) {
+        inflight = nil
+        if stopped {
+            drained?.succeed()
+            drained = nil
+            return
+        }
+        finish(result.mapError { HTTPScraper.fetchError($0, url: target.scrapeURL) }, started: started, clock: clock)
     }
 
     /// Ingests the page (or the failure), records the status and arms the next slot.

@@ -1,0 +1,264 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
+import NIOPosix
+
+/// Where a plain-HTTP target's own connection goes and what its request line asks for,
+/// taken once from the scrape URL. Nil for URLs the general client handles instead
+/// (https, user info in the URL, anything unusual).
+struct ScrapeEndpoint: Sendable, Equatable {
+    /// The host to connect to (an IPv6 address without its brackets).
+    let host: String
+    let port: Int
+    /// The Host header: the URL's authority as written.
+    let authority: String
+    /// Path and query.
+    let uri: String
+
+    init?(url: String) {
+        let scheme = "http://"
+        guard url.hasPrefix(scheme) else { return nil }
+        let rest = url.dropFirst(scheme.count)
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<end]
+        guard !authority.isEmpty, !authority.contains("@"), !rest[end...].contains("#") else { return nil }
+        var uri = String(rest[end...])
+        if uri.isEmpty { uri = "/" } else if uri.hasPrefix("?") { uri = "/" + uri }
+        var host = Substring(authority)
+        var port = 80
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let p = Int(after.dropFirst()) else { return nil }
+                port = p
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            guard let p = Int(authority[authority.index(after: colon)...]) else { return nil }
+            host = authority[..<colon]
+            port = p
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+        self.host = String(host)
+        self.port = port
+        self.authority = String(authority)
+        self.uri = uri
+    }
+}
+
+/// Why a fetch on a target's own connection did not produce a page.
+enum ScrapeConnectionError: Error, Equatable {
+    /// The deadline (the scrape timeout) passed first.
+    case timedOut
+    /// The target closed the connection before the response was complete.
+    case closedEarly
+    /// The scrape was stopped.
+    case cancelled
+    /// The target answered with a redirect, which the general client follows.
+    case redirected
+}
+
+/// A target's own kept-alive HTTP/1.1 connection, opened on the target loop's event loop and
+/// used for every scrape of that target, as Prometheus's transport does.
+///
+/// Why not AsyncHTTPClient for this: its per-request machinery (pool lookups, the request
+/// state machines, the task and its futures) cost a quarter of the process's CPU when
+/// scraping small targets every second. A target scraped from one loop needs none of it: one
+/// channel, the request head written once per scrape, the page collected into a reused
+/// buffer. Redirects are the general client's job; `ScrapeConnectionError.redirected` hands
+/// the target over.
+///
+/// Not thread-safe: everything runs on `eventLoop` (the target loop's).
+final class ScrapeConnection: @unchecked Sendable {
+    let endpoint: ScrapeEndpoint
+    let eventLoop: EventLoop
+    let followRedirects: Bool
+
+    private var channel: Channel?
+    /// True once `channel` has carried a whole exchange: a close before any response byte
+    /// is then the server dropping an idle connection, and the request is sent again once.
+    private var channelReused = false
+    private var exchange: Exchange?
+    private var nextExchangeID: UInt64 = 0
+
+    private struct Exchange {
+        let id: UInt64
+        let promise: EventLoopPromise<FetchedPage>
+        let head: HTTPRequestHead
+        let deadline: NIODeadline
+        let limit: Int64
+        var body: ByteBuffer
+        var format = ExpositionFormat.prometheusText
+        var keepAlive = true
+        var sawResponse = false
+        var retried = false
+        var timer: Scheduled<Void>?
+    }
+
+    init(endpoint: ScrapeEndpoint, eventLoop: EventLoop, followRedirects: Bool) {
+        self.endpoint = endpoint
+        self.eventLoop = eventLoop
+        self.followRedirects = followRedirects
+    }
+
+    /// Sends `head` and collects the page into `body` (cleared first; its storage reused
+    /// when it is the only reference), failing at `timeoutMilliseconds` or when the body
+    /// grows past `bodySizeLimit` (0: no limit). One fetch at a time.
+    func fetch(_ head: HTTPRequestHead, timeoutMilliseconds: Int64, bodySizeLimit: Int64,
+               into body: ByteBuffer) -> EventLoopFuture<FetchedPage> {
+        eventLoop.preconditionInEventLoop()
+        precondition(exchange == nil, "one fetch at a time")
+        nextExchangeID &+= 1
+        var body = body
+        body.clear()
+        let deadline = NIODeadline.now() + .milliseconds(timeoutMilliseconds)
+        let id = nextExchangeID
+        var ex = Exchange(id: id, promise: eventLoop.makePromise(), head: head, deadline: deadline,
+                          limit: bodySizeLimit, body: body)
+        ex.timer = eventLoop.scheduleTask(deadline: deadline) { [self] in
+            guard exchange?.id == id else { return }
+            finish(.failure(ScrapeConnectionError.timedOut))
+            dropChannel()
+        }
+        exchange = ex
+        send()
+        return ex.promise.futureResult
+    }
+
+    /// Fails the fetch in flight (if any) and closes the connection.
+    func cancel() {
+        finish(.failure(ScrapeConnectionError.cancelled))
+        dropChannel()
+    }
+
+    /// Closes the connection (the target is gone or the loop stopped).
+    func close() { dropChannel() }
+
+    private func send() {
+        guard let ex = exchange else { return }
+        if let channel, channel.isActive {
+            channel.write(HTTPClientRequestPart.head(ex.head), promise: nil)
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            return
+        }
+        dropChannel()
+        let id = ex.id
+        let remaining = ex.deadline - .now()
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(max(remaining, .milliseconds(1)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [weak self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandlers([
+                        HTTPRequestEncoder(),
+                        ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)),
+                        NIOHTTPResponseDecompressor(limit: .none),
+                        ResponseForwarder(owner: self),
+                    ])
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let c):
+                    guard exchange?.id == id, channel == nil else {
+                        c.close(promise: nil)
+                        return
+                    }
+                    channel = c
+                    channelReused = false
+                    send()
+                case .failure(let error):
+                    guard exchange?.id == id else { return }
+                    finish(.failure(error))
+                }
+            }
+    }
+
+    fileprivate func received(_ part: HTTPClientResponsePart, on c: Channel) {
+        guard c === channel, exchange != nil else { return }
+        exchange!.sawResponse = true
+        switch part {
+        case .head(let head):
+            guard head.status == .ok else {
+                let code = Int(head.status.code)
+                if followRedirects && [301, 302, 303, 307, 308].contains(code) && head.headers.contains(name: "Location") {
+                    finish(.failure(ScrapeConnectionError.redirected))
+                } else {
+                    let reason = HTTPResponseStatus(statusCode: code).reasonPhrase
+                    finish(.failure(ScrapeFetchError(message: "server returned HTTP status \(code) \(reason)")))
+                }
+                dropChannel()
+                return
+            }
+            exchange!.format = ExpositionFormat.from(contentType: head.headers.first(name: "Content-Type"))
+            exchange!.keepAlive = head.isKeepAlive
+        case .body(var part):
+            let limit = exchange!.limit
+            if limit > 0 && Int64(exchange!.body.readableBytes + part.readableBytes) > limit {
+                finish(.failure(ScrapeFetchError(message: "body size limit exceeded")))
+                dropChannel()
+                return
+            }
+            exchange!.body.writeBuffer(&part)
+        case .end:
+            let ex = exchange!
+            finish(.success(FetchedPage(format: ex.format, body: ex.body)))
+            if ex.keepAlive { channelReused = true } else { dropChannel() }
+        }
+    }
+
+    fileprivate func closed(_ c: Channel) {
+        guard c === channel else { return }
+        channel = nil
+        guard let ex = exchange else { return }
+        if channelReused && !ex.sawResponse && !ex.retried {
+            exchange!.retried = true
+            send()
+        } else {
+            finish(.failure(ScrapeConnectionError.closedEarly))
+        }
+    }
+
+    fileprivate func failed(_ error: Error, on c: Channel) {
+        guard c === channel else { return }
+        finish(.failure(error))
+        dropChannel()
+    }
+
+    private func finish(_ result: Result<FetchedPage, Error>) {
+        guard let ex = exchange else { return }
+        exchange = nil
+        ex.timer?.cancel()
+        ex.promise.completeWith(result)
+    }
+
+    private func dropChannel() {
+        channel?.close(promise: nil)
+        channel = nil
+        channelReused = false
+    }
+}
+
+/// The last handler of a scrape connection's pipeline: hands responses, errors and the
+/// close to the connection that owns the channel.
+private final class ResponseForwarder: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    private weak var owner: ScrapeConnection?
+
+    init(owner: ScrapeConnection?) { self.owner = owner }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        owner?.received(unwrapInboundIn(data), on: context.channel)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        owner?.closed(context.channel)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        owner?.failed(error, on: context.channel)
+    }
+}

@@ -55,6 +55,19 @@ import TSDB
         #expect(up.count >= 5 && up.allSatisfy { $0.v == 1 })
     }
 
+    /// A request sent on a kept-alive connection the server is closing gets no answer;
+    /// it is sent again on a new connection instead of failing the scrape.
+    @Test func retriesOnceWhenAReusedConnectionCloses() async throws {
+        let exporter = try TestExporter(page: "m 1\n")
+        exporter.keepAlive = true
+        exporter.closeOnSecondRequest = true
+        defer { exporter.stop() }
+        let (scraped, status, up) = try await scrape(exporter) { exporter.connectionCount >= 5 }
+        #expect(scraped)
+        #expect(status?.health == .up)
+        #expect(up.count >= 4 && up.allSatisfy { $0.v == 1 })
+    }
+
     @Test func chunkedBody() async throws {
         let exporter = try TestExporter(page: "")
         exporter.keepAlive = true

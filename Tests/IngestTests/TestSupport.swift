@@ -128,6 +128,15 @@ final class TestExporter: @unchecked Sendable {
     }
     private var dropValue = false
 
+    /// With `keepAlive`, answers only the first request of each connection and closes it
+    /// on reading the second: a server that closed an idle connection just as a request
+    /// was sent on it.
+    var closeOnSecondRequest: Bool {
+        get { lock.withLock { closeSecondValue } }
+        set { lock.withLock { closeSecondValue = newValue } }
+    }
+    private var closeSecondValue = false
+
     /// Keeps each connection open for further requests (HTTP/1.1 keep-alive) instead of
     /// closing it after one answer. Connections are then served one at a time.
     var keepAlive: Bool {
@@ -145,12 +154,13 @@ final class TestExporter: @unchecked Sendable {
         if c < 0 { return !lock.withLock { stopped } && errno == EINTR }
         defer { close(c) }
         lock.withLock { connections += 1 }
-        while serveRequest(c) && keepAlive && !dropAfterEachAnswer {}
+        var index = 0
+        while serveRequest(c, index: index) && keepAlive && !dropAfterEachAnswer { index += 1 }
         return true
     }
 
     /// Reads one request from `c` and answers it; false when the peer closed first.
-    private func serveRequest(_ c: Int32) -> Bool {
+    private func serveRequest(_ c: Int32, index: Int) -> Bool {
         var req = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 65536)
         var headerEnd = -1
@@ -177,6 +187,7 @@ final class TestExporter: @unchecked Sendable {
             requests.append(head)
             return (pageValue, contentTypeValue, handlerValue)
         }
+        if index > 0 && closeOnSecondRequest { return false }
         if let raw = lock.withLock({ rawResponderValue })?(head) {
             writeAll(c, raw)
             return true

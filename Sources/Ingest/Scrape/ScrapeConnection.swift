@@ -211,20 +211,29 @@ final class ScrapeConnection: @unchecked Sendable {
 
     fileprivate func closed(_ c: Channel) {
         guard c === channel else { return }
-        channel = nil
-        guard let ex = exchange else { return }
-        if channelReused && !ex.sawResponse && !ex.retried {
-            exchange!.retried = true
-            send()
-        } else {
+        if !retryOnNewChannel() {
+            channel = nil
             finish(.failure(ScrapeConnectionError.closedEarly))
         }
     }
 
     fileprivate func failed(_ error: Error, on c: Channel) {
         guard c === channel else { return }
-        finish(.failure(error))
+        if !retryOnNewChannel() {
+            finish(.failure(error))
+            dropChannel()
+        }
+    }
+
+    /// A kept-alive connection that fails before any byte of the answer was most likely
+    /// closed by the server while idle: the request goes again, once, on a new connection
+    /// (Go's transport does the same for GETs).
+    private func retryOnNewChannel() -> Bool {
+        guard channelReused, let ex = exchange, !ex.sawResponse, !ex.retried else { return false }
+        exchange!.retried = true
         dropChannel()
+        send()
+        return true
     }
 
     private func finish(_ result: Result<FetchedPage, Error>) {

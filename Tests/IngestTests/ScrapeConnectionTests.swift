@@ -68,6 +68,19 @@ import TSDB
         #expect(up.count >= 4 && up.allSatisfy { $0.v == 1 })
     }
 
+    /// The same when the server resets the connection (an error, not an end of stream).
+    @Test func retriesOnceWhenAReusedConnectionIsReset() async throws {
+        let exporter = try TestExporter(page: "m 1\n")
+        exporter.keepAlive = true
+        exporter.closeOnSecondRequest = true
+        exporter.resetInsteadOfClose = true
+        defer { exporter.stop() }
+        let (scraped, status, up) = try await scrape(exporter) { exporter.connectionCount >= 5 }
+        #expect(scraped)
+        #expect(status?.health == .up, "\(status?.lastError ?? "")")
+        #expect(up.count >= 4 && up.allSatisfy { $0.v == 1 })
+    }
+
     @Test func chunkedBody() async throws {
         let exporter = try TestExporter(page: "")
         exporter.keepAlive = true
@@ -126,6 +139,16 @@ import TSDB
         #expect(refused?.lastError == "server returned HTTP status 302 Found")
     }
 
+    /// A path with bytes a request line cannot carry is sent escaped, as Go sends it.
+    @Test func pathsAreSentEscaped() async throws {
+        let exporter = try TestExporter(page: "m 1\n")
+        defer { exporter.stop() }
+        let (scraped, status, _) = try await scrape(exporter, path: "'/my metrics'") { exporter.requestCount >= 1 }
+        #expect(scraped)
+        #expect(status?.health == .up)
+        #expect(exporter.requests.first?.hasPrefix("GET /my%20metrics HTTP/1.1\r\n") == true)
+    }
+
     @Test func refusedConnectionInGoWords() async throws {
         let exporter = try TestExporter(page: "")
         let port = exporter.port
@@ -157,5 +180,9 @@ import TSDB
         #expect(ScrapeEndpoint(url: "http://h:99999/metrics") == nil)
         #expect(ScrapeEndpoint(url: "http://h:x/metrics") == nil)
         #expect(ScrapeEndpoint(url: "http://[::1/metrics") == nil)
+        // Bytes a request line cannot carry: the general client escapes them.
+        #expect(ScrapeEndpoint(url: "http://h:80/my metrics") == nil)
+        #expect(ScrapeEndpoint(url: "http://h:80/caf\u{e9}") == nil)
+        #expect(ScrapeEndpoint(url: "http://h:80/a%20b?x=1&y=%2F") != nil)
     }
 }

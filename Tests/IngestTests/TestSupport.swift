@@ -137,6 +137,14 @@ final class TestExporter: @unchecked Sendable {
     }
     private var closeSecondValue = false
 
+    /// With `closeOnSecondRequest`, resets the connection (RST, SO_LINGER 0) instead of
+    /// closing it.
+    var resetInsteadOfClose: Bool {
+        get { lock.withLock { resetValue } }
+        set { lock.withLock { resetValue = newValue } }
+    }
+    private var resetValue = false
+
     /// Keeps each connection open for further requests (HTTP/1.1 keep-alive) instead of
     /// closing it after one answer. Connections are then served one at a time.
     var keepAlive: Bool {
@@ -187,7 +195,13 @@ final class TestExporter: @unchecked Sendable {
             requests.append(head)
             return (pageValue, contentTypeValue, handlerValue)
         }
-        if index > 0 && closeOnSecondRequest { return false }
+        if index > 0 && closeOnSecondRequest {
+            if resetInsteadOfClose {
+                var l = linger(l_onoff: 1, l_linger: 0)
+                setsockopt(c, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
+            }
+            return false
+        }
         if let raw = lock.withLock({ rawResponderValue })?(head) {
             writeAll(c, raw)
             return true

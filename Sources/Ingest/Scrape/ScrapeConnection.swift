@@ -22,6 +22,9 @@ struct ScrapeEndpoint: Sendable, Equatable {
         let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         let authority = rest[..<end]
         guard !authority.isEmpty, !authority.contains("@"), !rest[end...].contains("#") else { return nil }
+        // Bytes a request line cannot carry as they are (spaces, quotes, non-ASCII, ...): the
+        // general client escapes them, as Go's URL does.
+        guard rest[end...].utf8.allSatisfy(Self.isRequestTargetByte) else { return nil }
         var uri = String(rest[end...])
         if uri.isEmpty { uri = "/" } else if uri.hasPrefix("?") { uri = "/" + uri }
         var host = Substring(authority)
@@ -44,6 +47,20 @@ struct ScrapeEndpoint: Sendable, Equatable {
         self.port = port
         self.authority = String(authority)
         self.uri = uri
+    }
+
+    /// RFC 3986's unreserved and reserved characters and `%`: what a path and query may hold
+    /// unescaped.
+    static func isRequestTargetByte(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "%"),
+             UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "["), UInt8(ascii: "]"),
+             UInt8(ascii: "@"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
+             UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="):
+            return true
+        default: return false
+        }
     }
 }
 
@@ -243,10 +260,13 @@ final class ScrapeConnection: @unchecked Sendable {
         ex.promise.completeWith(result)
     }
 
+    /// Forgets the channel, then closes it: closing fires `channelInactive` at once, which
+    /// must find it no longer current (a retry in progress would otherwise be failed).
     private func dropChannel() {
-        channel?.close(promise: nil)
+        let c = channel
         channel = nil
         channelReused = false
+        c?.close(promise: nil)
     }
 }
 

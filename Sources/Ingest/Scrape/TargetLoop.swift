@@ -166,7 +166,7 @@ final class TargetLoop: @unchecked Sendable {
                 let head = try requests.head(for: connection.endpoint)
                 fetchOwn(head, on: connection, started: started, clock: clock)
             } else {
-                fetchGeneral(try requests.next(), started: started, clock: clock)
+                fetchGeneral(try requests.next(), timeoutMilliseconds: config.scrapeTimeout, started: started, clock: clock)
             }
         } catch {
             finish(.failure(error), started: started, clock: clock)
@@ -185,7 +185,10 @@ final class TargetLoop: @unchecked Sendable {
                     connection.close()
                     self.connection = nil
                     do throws(ScrapeFetchError) {
-                        fetchGeneral(try requests.next(), started: started, clock: clock)
+                        // One deadline for the whole redirect chain, as in Prometheus.
+                        let spent = Int64(Self.seconds(ContinuousClock.now - clock) * 1000)
+                        fetchGeneral(try requests.next(), timeoutMilliseconds: max(1, config.scrapeTimeout - spent),
+                                     started: started, clock: clock)
                     } catch {
                         finish(.failure(error), started: started, clock: clock)
                     }
@@ -195,9 +198,9 @@ final class TargetLoop: @unchecked Sendable {
             }
     }
 
-    private func fetchGeneral(_ request: HTTPClient.Request, started: Int64, clock: ContinuousClock.Instant) {
+    private func fetchGeneral(_ request: HTTPClient.Request, timeoutMilliseconds: Int64, started: Int64, clock: ContinuousClock.Instant) {
         let body = spareBody.take() ?? ByteBufferAllocator().buffer(capacity: 16 * 1024)
-        let task = scraper.fetch(request, timeoutMilliseconds: config.scrapeTimeout, bodySizeLimit: config.bodySizeLimit,
+        let task = scraper.fetch(request, timeoutMilliseconds: timeoutMilliseconds, bodySizeLimit: config.bodySizeLimit,
                                  into: body, on: eventLoop)
         inflight = .general(task)
         task.futureResult.hop(to: eventLoop).whenComplete { [self] result in

@@ -174,8 +174,10 @@ import TSDB
         #expect(b?.host == "::1" && b?.port == 9090 && b?.authority == "[::1]:9090" && b?.uri == "/probe?target=a+b")
         let c = ScrapeEndpoint(url: "http://exporter?x=1")
         #expect(c?.host == "exporter" && c?.port == 80 && c?.uri == "/?x=1")
-        // The general client's: TLS, credentials in the URL, nonsense ports.
-        #expect(ScrapeEndpoint(url: "https://h:443/metrics") == nil)
+        let d = ScrapeEndpoint(url: "https://kubelet/metrics/cadvisor")
+        #expect(d?.tls == true && d?.port == 443 && d?.uri == "/metrics/cadvisor")
+        #expect(a?.tls == false)
+        // The general client's: credentials in the URL, nonsense ports.
         #expect(ScrapeEndpoint(url: "http://u:p@h:80/metrics") == nil)
         #expect(ScrapeEndpoint(url: "http://h:99999/metrics") == nil)
         #expect(ScrapeEndpoint(url: "http://h:x/metrics") == nil)

@@ -3,19 +3,21 @@ import Testing
 import TSDB
 @testable import Ingest
 
-/// Scraping an https target: `scheme: https` with `tls_config` (a private CA, or
-/// `insecure_skip_verify`), and the failure without either. The target is OpenSSL's own test
+/// Scraping an https target over the target's own connection: `scheme: https` with
+/// `tls_config` (a private CA, or `insecure_skip_verify`), the failure without either, and
+/// the certificate's name checked (`server_name`). The target is OpenSSL's own test
 /// server (`openssl s_server -HTTP`, a real TLS stack in another process) serving a page file
 /// with its HTTP head.
 @Suite(.serialized) struct ScrapeTLSTests {
-    /// A self-signed certificate for 127.0.0.1 and a page, in `dir`; then the server on a free
-    /// port. Nil when openssl is missing or fails.
+    /// A self-signed certificate for the name `vigil.test` only (not for 127.0.0.1, where the
+    /// server listens) and a page, in `dir`; then the server on a free port. Nil when openssl
+    /// is missing or fails.
     static func startServer(_ dir: String) throws -> (process: Process, port: Int, cert: String)? {
         let cert = dir + "/cert.pem", key = dir + "/key.pem"
         let gen = Process()
         gen.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         gen.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+                         "-subj", "/CN=vigil.test", "-addext", "subjectAltName=DNS:vigil.test"]
         gen.standardOutput = FileHandle.nullDevice
         gen.standardError = FileHandle.nullDevice
         guard (try? gen.run()) != nil else { return nil }
@@ -52,7 +54,7 @@ import TSDB
         return (status, try dump(db, [.equal("__name__", "tls_probe")]).values.first ?? [])
     }
 
-    @Test func privateCAInsecureSkipVerifyAndUntrusted() async throws {
+    @Test func privateCAServerNameInsecureSkipVerifyAndFailures() async throws {
         let files = TempDir()
         defer { files.cleanup() }
         guard let (server, port, cert) = try Self.startServer(files.path) else {
@@ -80,7 +82,7 @@ import TSDB
 
         let d1 = TempDir()
         defer { d1.cleanup() }
-        let (trusted, samples) = try await scrape(port: port, "    tls_config:\n      ca_file: \(cert)\n", dir: d1)
+        let (trusted, samples) = try await scrape(port: port, "    tls_config:\n      ca_file: \(cert)\n      server_name: vigil.test\n", dir: d1)
         #expect(trusted?.health == .up, "\(trusted?.lastError ?? "")")
         #expect(samples.first?.v == 5)
 
@@ -95,5 +97,12 @@ import TSDB
         #expect(untrusted?.health == .down)
         #expect(untrusted?.lastError.hasPrefix("Get \"https://127.0.0.1:\(port)/metrics\": ") == true)
         #expect(none.isEmpty)
+
+        // Trusted, but issued for another name than the one scraped (127.0.0.1).
+        let d4 = TempDir()
+        defer { d4.cleanup() }
+        let (mismatch, _) = try await scrape(port: port, "    tls_config:\n      ca_file: \(cert)\n", dir: d4)
+        #expect(mismatch?.health == .down)
+        #expect(mismatch?.lastError.hasPrefix("Get \"https://127.0.0.1:\(port)/metrics\": ") == true)
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -20,6 +21,12 @@ public final class HTTPScraper: Sendable {
 
     let client: HTTPClient
     let ownsClient: Bool
+    /// For https targets' own connections: made on first use (loading the trust roots is
+    /// not free), one per scrape config; nil when the TLS files cannot be loaded (the
+    /// general client then reports why on every scrape).
+    private let tlsConfiguration: TLSConfiguration?
+    private let tlsContext = NIOLockedValueBox<Result<NIOSSLContext, Error>?>(nil)
+    private let serverName: String
 
     /// The shared client for scrape configs without TLS settings, on `group` (the scrape
     /// loops' own event loops, apart from the API server's: a page being ingested never
@@ -46,6 +53,8 @@ public final class HTTPScraper: Sendable {
     /// client's event loops.
     public init(http: HTTPClientConfig, shared: HTTPClient) throws {
         let tls = try http.customTLSConfiguration()
+        tlsConfiguration = tls ?? .makeClientConfiguration()
+        serverName = http.tls.serverName
         guard tls != nil || !http.followRedirects else {
             client = shared
             ownsClient = false
@@ -59,6 +68,18 @@ public final class HTTPScraper: Sendable {
 
     public func shutdown() async {
         if ownsClient { try? await client.shutdown() }
+    }
+
+    /// The TLS side of an https target's own connection to `host`; nil: use the general client.
+    func tls(host: String) -> ScrapeTLS? {
+        let context = tlsContext.withLockedValue { cached -> Result<NIOSSLContext, Error>? in
+            if cached == nil, let c = tlsConfiguration {
+                cached = Result { try NIOSSLContext(configuration: c) }
+            }
+            return cached
+        }
+        guard case .success(let c) = context else { return nil }
+        return ScrapeTLS(context: c, serverName: serverName, host: host)
     }
 
     /// The event loop a new target's scrapes run on.

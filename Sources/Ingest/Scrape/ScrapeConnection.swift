@@ -2,11 +2,14 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
 import NIOPosix
+import NIOSSL
 
-/// Where a plain-HTTP target's own connection goes and what its request line asks for,
-/// taken once from the scrape URL. Nil for URLs the general client handles instead
-/// (https, user info in the URL, anything unusual).
+/// Where a target's own connection goes and what its request line asks for, taken once from
+/// the scrape URL. Nil for URLs the general client handles instead (user info in the URL,
+/// bytes that need escaping, anything unusual).
 struct ScrapeEndpoint: Sendable, Equatable {
+    /// https: TLS on the connection.
+    let tls: Bool
     /// The host to connect to (an IPv6 address without its brackets).
     let host: String
     let port: Int
@@ -16,9 +19,14 @@ struct ScrapeEndpoint: Sendable, Equatable {
     let uri: String
 
     init?(url: String) {
-        let scheme = "http://"
-        guard url.hasPrefix(scheme) else { return nil }
-        let rest = url.dropFirst(scheme.count)
+        if url.hasPrefix("http://") {
+            tls = false
+        } else if url.hasPrefix("https://") {
+            tls = true
+        } else {
+            return nil
+        }
+        let rest = url.dropFirst(tls ? 8 : 7)
         let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         let authority = rest[..<end]
         guard !authority.isEmpty, !authority.contains("@"), !rest[end...].contains("#") else { return nil }
@@ -28,7 +36,7 @@ struct ScrapeEndpoint: Sendable, Equatable {
         var uri = String(rest[end...])
         if uri.isEmpty { uri = "/" } else if uri.hasPrefix("?") { uri = "/" + uri }
         var host = Substring(authority)
-        var port = 80
+        var port = tls ? 443 : 80
         if authority.hasPrefix("[") {
             guard let close = authority.firstIndex(of: "]") else { return nil }
             host = authority[authority.index(after: authority.startIndex)..<close]
@@ -76,6 +84,25 @@ enum ScrapeConnectionError: Error, Equatable {
     case redirected
 }
 
+/// The TLS side of an https target's connection: the scrape config's context and the name
+/// the certificate must carry (`tls_config.server_name`, else the host; nil for an IP
+/// address, which is then checked against the certificate's IP entries).
+struct ScrapeTLS: @unchecked Sendable {
+    let context: NIOSSLContext
+    let serverHostname: String?
+
+    /// Nil for a `server_name` that is an IP address (no SNI can carry it; the general
+    /// client handles that rare case).
+    init?(context: NIOSSLContext, serverName: String, host: String) {
+        self.context = context
+        let name = serverName.isEmpty ? host : serverName
+        var v4 = in_addr(), v6 = in6_addr()
+        let isIP = inet_pton(AF_INET, name, &v4) == 1 || inet_pton(AF_INET6, name, &v6) == 1
+        if isIP && !serverName.isEmpty { return nil }
+        serverHostname = isIP ? nil : name
+    }
+}
+
 /// A target's own kept-alive HTTP/1.1 connection, opened on the target loop's event loop and
 /// used for every scrape of that target, as Prometheus's transport does.
 ///
@@ -91,6 +118,7 @@ final class ScrapeConnection: @unchecked Sendable {
     let endpoint: ScrapeEndpoint
     let eventLoop: EventLoop
     let followRedirects: Bool
+    let tls: ScrapeTLS?
 
     private var channel: Channel?
     /// True once `channel` has carried a whole exchange: a close before any response byte
@@ -113,10 +141,13 @@ final class ScrapeConnection: @unchecked Sendable {
         var timer: Scheduled<Void>?
     }
 
-    init(endpoint: ScrapeEndpoint, eventLoop: EventLoop, followRedirects: Bool) {
+    /// `tls` is required for an https endpoint.
+    init(endpoint: ScrapeEndpoint, eventLoop: EventLoop, followRedirects: Bool, tls: ScrapeTLS? = nil) {
+        precondition(endpoint.tls == (tls != nil), "https endpoints need TLS settings, http ones none")
         self.endpoint = endpoint
         self.eventLoop = eventLoop
         self.followRedirects = followRedirects
+        self.tls = tls
     }
 
     /// Sends `head` and collects the page into `body` (cleared first; its storage reused
@@ -162,11 +193,16 @@ final class ScrapeConnection: @unchecked Sendable {
         dropChannel()
         let id = ex.id
         let remaining = ex.deadline - .now()
+        let tls = tls
         ClientBootstrap(group: eventLoop)
             .connectTimeout(max(remaining, .milliseconds(1)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { [weak self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tls.context, serverHostname: tls.serverHostname))
+                    }
                     try channel.pipeline.syncOperations.addHandlers([
                         HTTPRequestEncoder(),
                         ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes)),
@@ -236,6 +272,9 @@ final class ScrapeConnection: @unchecked Sendable {
 
     fileprivate func failed(_ error: Error, on c: Channel) {
         guard c === channel else { return }
+        // A TLS peer that closes without close_notify: the close that follows ends (or
+        // fails) the exchange, as for plain HTTP.
+        if case NIOSSLError.uncleanShutdown = error { return }
         if !retryOnNewChannel() {
             finish(.failure(error))
             dropChannel()

@@ -32,9 +32,9 @@ public struct TargetStatus: Sendable {
 ///
 /// The loop lives on one event loop of the scrape group: its timer, the HTTP exchange and
 /// the ingestion of the page all run there, one after another, with no task or thread
-/// hand-off. Plain-HTTP targets are fetched over the loop's own kept-alive connection
-/// (`ScrapeConnection`); https targets, and targets that answered with a redirect, through
-/// the shared AsyncHTTPClient. Everything below `eventLoop` is confined to it; the status
+/// hand-off. Targets are fetched over the loop's own kept-alive connection
+/// (`ScrapeConnection`, TLS included); targets that answered with a redirect, or whose URL
+/// needs escaping, through AsyncHTTPClient. Everything below `eventLoop` is confined to it; the status
 /// and the forced error are read from other threads under `lock`.
 final class TargetLoop: @unchecked Sendable {
     let pool: String
@@ -72,8 +72,13 @@ final class TargetLoop: @unchecked Sendable {
         eventLoop = scraper.nextEventLoop()
         requests = HTTPScraper.RequestCache(url: target.scrapeURL, http: config.http, timeoutMilliseconds: config.scrapeTimeout)
         let loop = eventLoop
-        connection = ScrapeEndpoint(url: target.scrapeURL).map {
-            ScrapeConnection(endpoint: $0, eventLoop: loop, followRedirects: config.http.followRedirects)
+        connection = ScrapeEndpoint(url: target.scrapeURL).flatMap { endpoint in
+            var tls: ScrapeTLS?
+            if endpoint.tls {
+                guard let t = scraper.tls(host: endpoint.host) else { return nil }
+                tls = t
+            }
+            return ScrapeConnection(endpoint: endpoint, eventLoop: loop, followRedirects: config.http.followRedirects, tls: tls)
         }
         ingester = PageIngester(db: db, target: target, config: config)
         statusValue = TargetStatus(scrapePool: pool, target: target, scrapeInterval: config.scrapeInterval,

@@ -6,14 +6,15 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// Fetches target pages over HTTP(S) with one shared `HTTPClient` (plus one per scrape
-/// config that has its own TLS or redirect settings, since those are client-level settings
-/// in AsyncHTTPClient). Auth, headers and the Accept negotiation are Prometheus 2.42's.
+/// What a scrape config's targets are fetched with: the request (auth, headers and the
+/// Accept negotiation are Prometheus 2.42's), the TLS context of their own connections
+/// (`ScrapeConnection`, which fetches nearly every page), and the general client for the
+/// rest (targets that answered with a redirect, URLs that need escaping): one shared
+/// AsyncHTTPClient, plus one per scrape config with its own TLS or redirect settings, since
+/// those are client-level settings there.
 ///
-/// Pages are fetched with AsyncHTTPClient's delegate API, pinned to the target's event loop:
-/// the request, the body and the loop's own timer all run on one thread, so a scrape costs
-/// no thread hand-offs (with the async API each scrape woke the cooperative pool, the event
-/// loop and back several times, which cost more CPU than parsing the page).
+/// Either way a page is fetched on the target's event loop: the request, the body and the
+/// loop's own timer all run on one thread, with no thread hand-offs.
 public final class HTTPScraper: Sendable {
     /// Prometheus 2.42's scrape Accept header: OpenMetrics preferred, text 0.0.4 accepted.
     public static let acceptHeader = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"

@@ -30,7 +30,7 @@ import TSDB
     /// event loop) costs the scraper and the target a TCP handshake each time.
     @Test func scrapesReuseOneConnection() async throws {
         let exporter = try TestExporter(page: "m 1\n")
-        exporter.keepAlive = true
+        exporter.mode = .keepAlive
         defer { exporter.stop() }
         let (scraped, status, up) = try await scrape(exporter) { exporter.requestCount >= 8 }
         #expect(scraped)
@@ -45,8 +45,7 @@ import TSDB
     /// a failed scrape.
     @Test func reconnectsWhenTheServerDropsTheConnection() async throws {
         let exporter = try TestExporter(page: "m 1\n")
-        exporter.keepAlive = true
-        exporter.dropAfterEachAnswer = true
+        exporter.mode = .keepAliveDroppedAfterEachAnswer
         defer { exporter.stop() }
         let (scraped, status, up) = try await scrape(exporter) { exporter.requestCount >= 6 }
         #expect(scraped)
@@ -59,8 +58,7 @@ import TSDB
     /// it is sent again on a new connection instead of failing the scrape.
     @Test func retriesOnceWhenAReusedConnectionCloses() async throws {
         let exporter = try TestExporter(page: "m 1\n")
-        exporter.keepAlive = true
-        exporter.closeOnSecondRequest = true
+        exporter.mode = .keepAliveClosedOnSecondRequest(reset: false)
         defer { exporter.stop() }
         let (scraped, status, up) = try await scrape(exporter) { exporter.connectionCount >= 5 }
         #expect(scraped)
@@ -71,9 +69,7 @@ import TSDB
     /// The same when the server resets the connection (an error, not an end of stream).
     @Test func retriesOnceWhenAReusedConnectionIsReset() async throws {
         let exporter = try TestExporter(page: "m 1\n")
-        exporter.keepAlive = true
-        exporter.closeOnSecondRequest = true
-        exporter.resetInsteadOfClose = true
+        exporter.mode = .keepAliveClosedOnSecondRequest(reset: true)
         defer { exporter.stop() }
         let (scraped, status, up) = try await scrape(exporter) { exporter.connectionCount >= 5 }
         #expect(scraped)
@@ -83,7 +79,7 @@ import TSDB
 
     @Test func chunkedBody() async throws {
         let exporter = try TestExporter(page: "")
-        exporter.keepAlive = true
+        exporter.mode = .keepAlive
         defer { exporter.stop() }
         exporter.rawResponder = { _ in
             Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nm 42\r\n3\r\n.5\n\r\n0\r\n\r\n".utf8)
@@ -119,7 +115,7 @@ import TSDB
     /// them unless `follow_redirects: false`.
     @Test func redirectsAreFollowedUnlessDisabled() async throws {
         let exporter = try TestExporter(page: "m 3\n")
-        exporter.keepAlive = true
+        exporter.mode = .keepAlive
         defer { exporter.stop() }
         exporter.rawResponder = { head in
             guard head.hasPrefix("GET /old ") else { return nil }

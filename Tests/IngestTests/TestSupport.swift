@@ -120,38 +120,26 @@ final class TestExporter: @unchecked Sendable {
     }
     private var rawResponderValue: (@Sendable (String) -> [UInt8]?)?
 
-    /// With `keepAlive`, closes each connection after one answer anyway, without saying so
-    /// in the headers: a server dropping an idle kept-alive connection.
-    var dropAfterEachAnswer: Bool {
-        get { lock.withLock { dropValue } }
-        set { lock.withLock { dropValue = newValue } }
+    /// What the exporter does with a connection after an answer.
+    enum ConnectionMode: Sendable {
+        /// One request per connection, announced with `Connection: close` (the default).
+        case closeAfterEachAnswer
+        /// HTTP/1.1 keep-alive; connections are served one at a time.
+        case keepAlive
+        /// Keep-alive announced, yet each connection closed after one answer: a server
+        /// dropping an idle kept-alive connection.
+        case keepAliveDroppedAfterEachAnswer
+        /// Keep-alive announced; the second request of a connection gets no answer, the
+        /// connection is closed (or reset with RST) on reading it: a server that closed an
+        /// idle connection just as a request was sent on it.
+        case keepAliveClosedOnSecondRequest(reset: Bool)
     }
-    private var dropValue = false
 
-    /// With `keepAlive`, answers only the first request of each connection and closes it
-    /// on reading the second: a server that closed an idle connection just as a request
-    /// was sent on it.
-    var closeOnSecondRequest: Bool {
-        get { lock.withLock { closeSecondValue } }
-        set { lock.withLock { closeSecondValue = newValue } }
+    var mode: ConnectionMode {
+        get { lock.withLock { modeValue } }
+        set { lock.withLock { modeValue = newValue } }
     }
-    private var closeSecondValue = false
-
-    /// With `closeOnSecondRequest`, resets the connection (RST, SO_LINGER 0) instead of
-    /// closing it.
-    var resetInsteadOfClose: Bool {
-        get { lock.withLock { resetValue } }
-        set { lock.withLock { resetValue = newValue } }
-    }
-    private var resetValue = false
-
-    /// Keeps each connection open for further requests (HTTP/1.1 keep-alive) instead of
-    /// closing it after one answer. Connections are then served one at a time.
-    var keepAlive: Bool {
-        get { lock.withLock { keepAliveValue } }
-        set { lock.withLock { keepAliveValue = newValue } }
-    }
-    private var keepAliveValue = false
+    private var modeValue = ConnectionMode.closeAfterEachAnswer
 
     /// Connections accepted so far.
     var connectionCount: Int { lock.withLock { connections } }
@@ -163,7 +151,12 @@ final class TestExporter: @unchecked Sendable {
         defer { close(c) }
         lock.withLock { connections += 1 }
         var index = 0
-        while serveRequest(c, index: index) && keepAlive && !dropAfterEachAnswer { index += 1 }
+        while serveRequest(c, index: index) {
+            switch mode {
+            case .keepAlive, .keepAliveClosedOnSecondRequest: index += 1
+            case .closeAfterEachAnswer, .keepAliveDroppedAfterEachAnswer: return true
+            }
+        }
         return true
     }
 
@@ -195,8 +188,8 @@ final class TestExporter: @unchecked Sendable {
             requests.append(head)
             return (pageValue, contentTypeValue, handlerValue)
         }
-        if index > 0 && closeOnSecondRequest {
-            if resetInsteadOfClose {
+        if index > 0, case .keepAliveClosedOnSecondRequest(let reset) = mode {
+            if reset {
                 var l = linger(l_onoff: 1, l_linger: 0)
                 setsockopt(c, SOL_SOCKET, SO_LINGER, &l, socklen_t(MemoryLayout<linger>.size))
             }
@@ -215,7 +208,9 @@ final class TestExporter: @unchecked Sendable {
         let bytes = gz ?? Array(text.utf8)
         let reason = status == 200 ? "OK" : status == 204 ? "No Content" : "Error"
         let encoding = gz == nil ? "" : "Content-Encoding: gzip\r\n"
-        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\n\(encoding)Content-Length: \(bytes.count)\r\n\(keepAlive ? "" : "Connection: close\r\n")\r\n"
+        let announceClose: Bool
+        if case .closeAfterEachAnswer = mode { announceClose = true } else { announceClose = false }
+        let response = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(ct)\r\n\(encoding)Content-Length: \(bytes.count)\r\n\(announceClose ? "Connection: close\r\n" : "")\r\n"
         writeAll(c, Array(response.utf8) + (status == 204 ? [] : bytes))
         return true
     }

@@ -7,23 +7,29 @@ import TSDB
 /// local server: reuse, reconnection, HTTP/1.1 body framings, redirects handed to the
 /// general client, and Go's words for a refused connection.
 @Suite(.serialized) struct ScrapeConnectionTests {
-    /// Scrapes `exporter` every 100 ms until `done` holds (or 10 s pass); returns whether it
-    /// did, the target's last status and the `up` samples.
-    func scrape(_ exporter: TestExporter, extra: String = "", path: String? = nil,
-                until done: () -> Bool) async throws -> (Bool, TargetStatus?, [(t: Int64, v: Double)]) {
+    /// Scrapes the target on `port` every 100 ms until `done` holds for its status (or 10 s
+    /// pass); returns whether it did, the target's last status and the samples of `series`.
+    func scrape(port: Int, extra: String = "", path: String? = nil, series: String = "up",
+                until done: (TargetStatus?) -> Bool) async throws -> (Bool, TargetStatus?, [(t: Int64, v: Double)]) {
         let dir = TempDir()
         defer { dir.cleanup() }
         let db = try openTestDB(dir)
         defer { try? db.close() }
         var yaml = "scrape_configs:\n  - job_name: t\n    scrape_interval: 100ms\n    scrape_timeout: 90ms\n" + extra
         if let path { yaml += "    metrics_path: \(path)\n" }
-        yaml += "    static_configs:\n    - targets: ['127.0.0.1:\(exporter.port)']\n"
+        yaml += "    static_configs:\n    - targets: ['127.0.0.1:\(port)']\n"
         let manager = ScrapeManager(db: db, logger: quietLogger())
         try await manager.apply(try PrometheusConfig.parse(yaml, file: "t.yml", directory: dir.path))
-        let ok = await waitUntil(seconds: 10, done)
+        let ok = await waitUntil(seconds: 10) { done(manager.activeTargets().first) }
         let status = manager.activeTargets().first
         await manager.stop()
-        return (ok, status, try dump(db, [.equal("__name__", "up")]).values.first ?? [])
+        return (ok, status, try dump(db, [.equal("__name__", series)]).values.first ?? [])
+    }
+
+    /// `scrape(port:…)` of `exporter`, until `done` holds for the exporter.
+    func scrape(_ exporter: TestExporter, extra: String = "", path: String? = nil, series: String = "up",
+                until done: @escaping () -> Bool) async throws -> (Bool, TargetStatus?, [(t: Int64, v: Double)]) {
+        try await scrape(port: exporter.port, extra: extra, path: path, series: series) { _ in done() }
     }
 
     /// Reconnecting for every scrape (which AsyncHTTPClient does for requests pinned to an
@@ -54,22 +60,12 @@ import TSDB
         #expect(up.count >= 5 && up.allSatisfy { $0.v == 1 })
     }
 
-    /// A request sent on a kept-alive connection the server is closing gets no answer;
-    /// it is sent again on a new connection instead of failing the scrape.
-    @Test func retriesOnceWhenAReusedConnectionCloses() async throws {
+    /// A request sent on a kept-alive connection the server is closing (FIN) or resetting
+    /// (RST) gets no answer; it is sent again on a new connection instead of failing the
+    /// scrape.
+    @Test(arguments: [false, true]) func retriesOnceWhenAReusedConnectionCloses(reset: Bool) async throws {
         let exporter = try TestExporter(page: "m 1\n")
-        exporter.mode = .keepAliveClosedOnSecondRequest(reset: false)
-        defer { exporter.stop() }
-        let (scraped, status, up) = try await scrape(exporter) { exporter.connectionCount >= 5 }
-        #expect(scraped)
-        #expect(status?.health == .up)
-        #expect(up.count >= 4 && up.allSatisfy { $0.v == 1 })
-    }
-
-    /// The same when the server resets the connection (an error, not an end of stream).
-    @Test func retriesOnceWhenAReusedConnectionIsReset() async throws {
-        let exporter = try TestExporter(page: "m 1\n")
-        exporter.mode = .keepAliveClosedOnSecondRequest(reset: true)
+        exporter.mode = .keepAliveClosedOnSecondRequest(reset: reset)
         defer { exporter.stop() }
         let (scraped, status, up) = try await scrape(exporter) { exporter.connectionCount >= 5 }
         #expect(scraped)
@@ -96,19 +92,9 @@ import TSDB
         let exporter = try TestExporter(page: "")
         defer { exporter.stop() }
         exporter.rawResponder = { _ in Array("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nm 7\n".utf8) }
-        let dir = TempDir()
-        defer { dir.cleanup() }
-        let db = try openTestDB(dir)
-        defer { try? db.close() }
-        let yaml = "scrape_configs:\n  - job_name: t\n    scrape_interval: 100ms\n    scrape_timeout: 90ms\n"
-            + "    static_configs:\n    - targets: ['127.0.0.1:\(exporter.port)']\n"
-        let manager = ScrapeManager(db: db, logger: quietLogger())
-        try await manager.apply(try PrometheusConfig.parse(yaml, file: "t.yml", directory: dir.path))
-        _ = await waitUntil(seconds: 10) { exporter.requestCount >= 3 }
-        let status = manager.activeTargets().first
-        await manager.stop()
+        let (_, status, m) = try await scrape(exporter, series: "m") { exporter.requestCount >= 3 }
         #expect(status?.health == .up)
-        #expect(try dump(db, [.equal("__name__", "m")]).values.first?.allSatisfy { $0.v == 7 } == true)
+        #expect(!m.isEmpty && m.allSatisfy { $0.v == 7 })
     }
 
     /// Redirects are followed (by the general client, from then on), as Prometheus follows
@@ -149,17 +135,7 @@ import TSDB
         let exporter = try TestExporter(page: "")
         let port = exporter.port
         exporter.stop()
-        let dir = TempDir()
-        defer { dir.cleanup() }
-        let db = try openTestDB(dir)
-        defer { try? db.close() }
-        let yaml = "scrape_configs:\n  - job_name: t\n    scrape_interval: 100ms\n    scrape_timeout: 90ms\n"
-            + "    static_configs:\n    - targets: ['127.0.0.1:\(port)']\n"
-        let manager = ScrapeManager(db: db, logger: quietLogger())
-        try await manager.apply(try PrometheusConfig.parse(yaml, file: "t.yml", directory: dir.path))
-        _ = await waitUntil(seconds: 5) { manager.activeTargets().first?.health == .down }
-        let status = manager.activeTargets().first
-        await manager.stop()
+        let (_, status, _) = try await scrape(port: port) { $0?.health == .down }
         #expect(status?.lastError == "Get \"http://127.0.0.1:\(port)/metrics\": dial tcp 127.0.0.1:\(port): connect: connection refused")
     }
 

@@ -25,7 +25,7 @@ public final class HTTPScraper: Sendable {
     /// For https targets' own connections: made on first use (loading the trust roots is
     /// not free), one per scrape config; nil when the TLS files cannot be loaded (the
     /// general client then reports why on every scrape).
-    private let tlsConfiguration: TLSConfiguration?
+    private let tlsConfiguration: TLSConfiguration
     private let tlsContext = NIOLockedValueBox<Result<NIOSSLContext, Error>?>(nil)
     private let serverName: String
 
@@ -74,8 +74,8 @@ public final class HTTPScraper: Sendable {
     /// The TLS side of an https target's own connection to `host`; nil: use the general client.
     func tls(host: String) -> ScrapeTLS? {
         let context = tlsContext.withLockedValue { cached -> Result<NIOSSLContext, Error>? in
-            if cached == nil, let c = tlsConfiguration {
-                cached = Result { try NIOSSLContext(configuration: c) }
+            if cached == nil {
+                cached = Result { try NIOSSLContext(configuration: tlsConfiguration) }
             }
             return cached
         }
